@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine (run as root) or a developer's checkout:
+# system packages, a virtual environment in .venv, the project and its Python packages.
+#   bash scripts/bootstrap.sh            # runtime only (demo, practice, analyze)
+#   bash scripts/bootstrap.sh --test     # plus the test tools, openai-whisper, Chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+APT_RUNTIME="libportaudio2 libsndfile1 espeak-ng libespeak-ng1 alsa-utils libasound2-plugins pulseaudio pulseaudio-utils"
+APT_TEST="chromium chromium-driver"
+
+log() { echo "[bootstrap] $*" >&2; }
+
+apt_install() {
+  local missing="" p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  if ! command -v apt-get >/dev/null; then
+    log "not a Debian system: install these yourself:$missing"; return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    log "need root to install:$missing (run: sudo apt-get install$missing)"; return 1
+  fi
+  log "installing system packages:$missing"
+  apt-get -o DPkg::Lock::Timeout=300 update -q >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+    --no-install-recommends $missing >&2
+}
+
+apt_install $APT_RUNTIME
+[ $WITH_TEST = 1 ] && apt_install $APT_TEST
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv with $($PY --version)"
+  $PY -m venv .venv
+fi
+
+# Re-install only when the dependency list changed (a stamp holds the hash of pyproject.toml).
+extras=""
+[ $WITH_TEST = 1 ] && extras="[test,openai]"
+stamp=".venv/.installed$( [ $WITH_TEST = 1 ] && echo -test )"
+want="$(sha256sum pyproject.toml | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing Python packages (first time: about a minute)"
+  .venv/bin/python -m pip install -q --upgrade pip >&2
+  if [ $WITH_TEST = 1 ]; then
+    # The CPU build of torch first: anything else lets pip pick a multi-GB CUDA build.
+    .venv/bin/python -m pip install -q "torch==2.13.0" >&2
+  fi
+  .venv/bin/python -m pip install -q -e ".$extras" >&2
+  # triton comes with openai-whisper but is GPU-only (about 1 GB).
+  .venv/bin/python -m pip uninstall -y -q triton >/dev/null 2>&1 || true
+  echo "$want" > "$stamp"
+fi
+log "ready: .venv/bin/interview-sim"

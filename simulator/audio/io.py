@@ -1,0 +1,98 @@
+"""Read any audio file as mono float32 at 16 kHz, in bounded memory.
+
+PyAV (FFmpeg) decodes and resamples: it ships with faster-whisper and reads WAV, FLAC, MP3,
+OGG, M4A and the rest, so there is one reader for every format.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from simulator.errors import UserError
+from simulator.transcribe.base import SAMPLE_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    path: Path
+    duration_s: float  # after decoding, at SAMPLE_RATE
+
+
+def _open(path: Path):
+    import av  # lazy: keeps the CLI's start-up fast
+
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not an audio file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"{path}: not readable (check its permissions)")
+    if path.stat().st_size == 0:
+        raise UserError(f"{path}: the file is empty")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise UserError(f"{path}: not an audio file this program can read ({_short(exc)})") from None
+    if not container.streams.audio:
+        container.close()
+        raise UserError(f"{path}: contains no audio stream")
+    return container
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split(": '")[0][:120]
+
+
+def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.ndarray]:
+    """Yield the file as consecutive mono float32 16 kHz blocks of about `block_s` seconds."""
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    want = max(1, int(block_s * SAMPLE_RATE))
+    pending: list[np.ndarray] = []
+    have = 0
+    try:
+        stream = container.streams.audio[0]
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None  # let the resampler keep its own clock: broken pts must not drop audio
+                for out in resampler.resample(frame):
+                    pending.append(out.to_ndarray().reshape(-1))
+                    have += pending[-1].size
+                while have >= want:
+                    block = np.concatenate(pending)
+                    yield block[:want].astype(np.float32) / 32768.0
+                    pending, have = [block[want:]], block.size - want
+            for out in resampler.resample(None):
+                pending.append(out.to_ndarray().reshape(-1))
+                have += pending[-1].size
+        except av.error.FFmpegError as exc:
+            if have == 0 and not pending:
+                raise UserError(f"{path}: the audio could not be decoded ({_short(exc)})") from None
+            # A truncated file: keep what decoded, as a player would.
+        if have:
+            yield np.concatenate(pending).astype(np.float32) / 32768.0
+    finally:
+        container.close()
+
+
+def load_audio(path: str | os.PathLike) -> np.ndarray:
+    """The whole file as one array. Use `iter_blocks` for long recordings."""
+    blocks = list(iter_blocks(path))
+    if not blocks:
+        raise UserError(f"{path}: contains no audio samples")
+    return np.concatenate(blocks)
+
+
+def write_wav(path: str | os.PathLike, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
+    import soundfile
+
+    soundfile.write(str(path), samples, sample_rate, subtype="PCM_16")

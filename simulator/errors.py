@@ -1,0 +1,23 @@
+"""The one exception type a person is meant to read.
+
+Anything raised as `UserError` is printed by the CLI as a single line and exits with
+`exit_code` (2: bad usage or bad input, 1: the environment is missing something).
+"""
+
+
+class UserError(Exception):
+    def __init__(self, message: str, *, exit_code: int = 2, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class EnvironmentProblem(UserError):
+    """Something outside the input is missing: a device, a package, the model."""
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message, exit_code=1, hint=hint)

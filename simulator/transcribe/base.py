@@ -1,0 +1,44 @@
+"""What every transcription engine produces: timed words.
+
+Audio in is always mono float32 at `SAMPLE_RATE`; times out are seconds from the start of
+that audio (plus the caller's `offset`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True, slots=True)
+class TimedWord:
+    text: str  # as the engine wrote it, surrounding whitespace stripped, punctuation kept
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(slots=True)
+class Transcript:
+    words: list[TimedWord]
+    engine: str
+    model: str
+    language: str = "en"
+    extra: dict = field(default_factory=dict)  # engine-specific facts worth storing
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+class Transcriber(Protocol):
+    """An engine with its model loaded. `transcribe` is lazy: words come as they are decoded."""
+
+    engine: str  # "faster-whisper" or "openai-whisper"
+    model: str  # a short model name, e.g. "tiny.en"
+
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]: ...
