@@ -1,0 +1,167 @@
+"""Record one answer to disk while it is spoken.
+
+The PortAudio callback only copies blocks into a queue (python-sounddevice's rec_unlimited
+pattern); the caller's thread drains the queue, appends to the WAV file, refreshes the file's
+header every half second (so a killed process leaves a playable file), and decides when the
+answer is over: Enter, silence after speech, the time limit, Ctrl-C, or a lost device.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from simulator.audio.devices import sounddevice
+from simulator.errors import EnvironmentProblem
+from simulator.transcribe.base import SAMPLE_RATE
+
+BLOCK_S = 0.05
+HEADER_EVERY_S = 0.5
+# libsndfile commands (sndfile.h); soundfile does not name them.
+_SFC_UPDATE_HEADER_NOW = 0x1060
+
+
+class BlockListener(Protocol):
+    """Anything that wants the audio as it arrives (a live meter, a streaming transcriber)."""
+
+    def feed(self, block: np.ndarray, t: float) -> None: ...
+
+
+@dataclass(slots=True)
+class RecordedAnswer:
+    path: Path
+    duration_s: float
+    stopped_by: str  # "enter" | "silence" | "limit" | "interrupt" | "device"
+    overflows: int  # blocks PortAudio reported lost because the machine fell behind
+    spoke: bool  # did the level ever rise above the speech threshold
+    message: str = ""
+
+
+@dataclass
+class StopRules:
+    max_s: float = 180.0
+    silence_stop_s: float | None = 4.0  # None: never stop on silence
+    enter: threading.Event = field(default_factory=threading.Event)
+
+
+class LevelGate:
+    """Speech or not, block by block, against a noise floor that follows the room.
+
+    Crude on purpose: it only decides when an answer has ended. Pauses are measured later,
+    from the whole waveform, by simulator.delivery.speech.
+    """
+
+    def __init__(self, min_db: float = -45.0, above_floor_db: float = 12.0):
+        self.min_db = min_db
+        self.above_floor_db = above_floor_db
+        self.floor_db = -90.0
+        self.level_db = -120.0
+
+    def is_speech(self, block: np.ndarray) -> bool:
+        rms = float(np.sqrt(np.mean(np.square(block), dtype=np.float64))) if block.size else 0.0
+        self.level_db = 20 * math.log10(rms) if rms > 1e-6 else -120.0
+        # The floor rises slowly and falls at once, so speech never drags it up far.
+        if self.level_db < self.floor_db:
+            self.floor_db = self.level_db
+        else:
+            self.floor_db += 0.01 * (self.level_db - self.floor_db)
+        return self.level_db > max(self.min_db, self.floor_db + self.above_floor_db)
+
+
+def _commit_header(out) -> None:
+    """Write the current length into the WAV header and flush, so the file on disk is whole."""
+    import soundfile
+
+    out.flush()
+    soundfile._snd.sf_command(out._file, _SFC_UPDATE_HEADER_NOW, soundfile._ffi.NULL, 0)
+
+
+def record_answer(path: Path, device: int | None, rules: StopRules,
+                  listeners: tuple[BlockListener, ...] = (),
+                  on_tick: Callable[[float, float, bool], None] | None = None) -> RecordedAnswer:
+    """Record until a stop rule fires. `on_tick(elapsed_s, level_db, speaking)` drives a meter."""
+    import soundfile
+
+    sd = sounddevice()
+    blocks: queue.Queue[np.ndarray] = queue.Queue()
+    overflows = 0
+    lost = threading.Event()
+
+    def callback(indata, frames, time_info, status):  # real-time: copy and go
+        nonlocal overflows
+        if status.input_overflow:
+            overflows += 1
+        blocks.put(indata[:, 0].copy())
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gate = LevelGate()
+    spoke = False
+    last_speech = 0.0
+    frames_written = 0
+    stopped_by = "limit"
+    message = ""
+    try:
+        stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32", device=device,
+                                blocksize=int(SAMPLE_RATE * BLOCK_S), callback=callback,
+                                finished_callback=lost.set)
+    except (sd.PortAudioError, ValueError) as exc:
+        raise EnvironmentProblem(f"cannot open the input device: {exc}",
+                                 hint="run `interview-sim devices` and pick one with --input-device") from None
+    rules.enter.clear()
+    with soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16") as out:
+        last_header = time.monotonic()
+        try:
+            with stream:
+                while True:
+                    try:
+                        block = blocks.get(timeout=0.1)
+                    except queue.Empty:
+                        block = None
+                    if block is not None:
+                        out.write(block)
+                        t = frames_written / SAMPLE_RATE
+                        frames_written += block.size
+                        for listener in listeners:
+                            listener.feed(block, t)
+                        if gate.is_speech(block):
+                            spoke, last_speech = True, frames_written / SAMPLE_RATE
+                        if time.monotonic() - last_header >= HEADER_EVERY_S:
+                            _commit_header(out)
+                            last_header = time.monotonic()
+                    elapsed = frames_written / SAMPLE_RATE
+                    if on_tick:
+                        on_tick(elapsed, gate.level_db, spoke and elapsed - last_speech < 0.3)
+                    if rules.enter.is_set():
+                        stopped_by = "enter"
+                        break
+                    if elapsed >= rules.max_s:
+                        stopped_by = "limit"
+                        break
+                    if (rules.silence_stop_s and spoke
+                            and elapsed - last_speech >= rules.silence_stop_s):
+                        stopped_by = "silence"
+                        break
+                    if lost.is_set() or not stream.active:
+                        stopped_by, message = "device", "the input device stopped delivering audio"
+                        break
+        except KeyboardInterrupt:
+            stopped_by = "interrupt"
+        except sd.PortAudioError as exc:
+            stopped_by, message = "device", f"the input device failed: {exc}"
+        # Whatever is still queued was recorded: keep it.
+        while True:
+            try:
+                block = blocks.get_nowait()
+            except queue.Empty:
+                break
+            out.write(block)
+            frames_written += block.size
+    return RecordedAnswer(path=path, duration_s=round(frames_written / SAMPLE_RATE, 3),
+                          stopped_by=stopped_by, overflows=overflows, spoke=spoke, message=message)

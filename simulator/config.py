@@ -1,0 +1,97 @@
+"""Defaults a person sets once, in a small TOML file in the user's config folder.
+
+Precedence for every setting: command-line option > environment variable > this file > default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from simulator.errors import UserError
+
+
+@dataclass
+class Config:
+    input_device: str | None = None  # index or part of a name
+    output_device: str | None = None
+    voice: str | None = None  # a pyttsx3/espeak voice id, e.g. "gmw/en-US"
+    rate: int = 170  # interviewer's speaking rate, words per minute
+    recordings_dir: str | None = None
+    engine: str = "faster-whisper"
+    model: str = "tiny.en"
+    interviewer: str = "Alex"
+
+
+KEYS = {f.name: f for f in fields(Config)}
+
+
+def config_path() -> Path:
+    if os.environ.get("INTERVIEW_SIM_CONFIG"):
+        return Path(os.environ["INTERVIEW_SIM_CONFIG"]).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "interview-sim" / "config.toml"
+
+
+def load() -> Config:
+    path = config_path()
+    if not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise UserError(f"{path}: {exc} (fix or delete the file)") from None
+    config = Config()
+    for key, value in data.items():
+        if key not in KEYS:
+            raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(KEYS)})")
+        setattr(config, key, _coerce(key, value, path))
+    return config
+
+
+def set_value(key: str, value: str | None) -> Config:
+    """Set (or, with None, remove) one setting and save the file."""
+    if key not in KEYS:
+        raise UserError(f"unknown setting {key!r} (known: {', '.join(KEYS)})")
+    config = load()
+    default = getattr(Config(), key)
+    setattr(config, key, default if value is None else _coerce(key, value, "command line"))
+    save(config)
+    return config
+
+
+def save(config: Config) -> None:
+    path = config_path()
+    lines = ["# interview-sim settings: edit here or with `interview-sim config set KEY VALUE`"]
+    for key in KEYS:
+        value = getattr(config, key)
+        if value is not None and value != getattr(Config(), key):
+            lines.append(f"{key} = {json.dumps(value)}")  # JSON strings and ints are valid TOML
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UserError(f"cannot save settings to {path}: {exc.strerror}") from None
+
+
+def as_dict(config: Config) -> dict:
+    return {key: getattr(config, key) for key in KEYS}
+
+
+def _coerce(key: str, value, where) -> object:
+    if key == "rate":
+        try:
+            rate = int(value)
+        except (TypeError, ValueError):
+            raise UserError(f"{where}: rate must be a whole number of words per minute") from None
+        if not 80 <= rate <= 400:
+            raise UserError(f"{where}: rate must be between 80 and 400 words per minute")
+        return rate
+    if value is None:
+        return None
+    return str(value)

@@ -1,0 +1,197 @@
+"""Where the waveform has speech: 10 ms frames marked voiced or silent.
+
+Pauses are measured here, not from word times: Whisper stretches words across silences
+(FACTS.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
+
+The detector is frame energy against an adaptive noise floor. On the LibriVox alignments and
+synthetic answers it found pauses as well as the Silero VAD that faster-whisper ships, with
+sharper edges (Silero decides on 32 ms windows and smears onsets), no model file and no
+onnxruntime: see `simulator/delivery/accuracy.py` for the comparison.
+
+One pass over the audio, block by block, keeps only per-frame numbers (energy, pitch): about
+1.5 MB per hour, so a 60-minute recording given as blocks is analysed in bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from simulator.delivery.prosody import PITCH_WINDOW, frame_pitch
+
+FRAME_S = 0.010
+SILENCE_DB = -100.0  # energy of digital silence; keeps log10(0) out of the numbers
+# Below this a frame is never speech, whatever the noise floor (a muted microphone has a floor
+# too, and its hiss must not read as speech).
+ABSOLUTE_FLOOR_DB = -55.0
+# A frame is speech when it rises this far above the local noise floor ...
+ON_MARGIN_DB = 12.0
+# ... and stays speech until it falls below this margin (hysteresis keeps word tails in).
+OFF_MARGIN_DB = 7.0
+# A recording whose loud frames are this close to its floor holds no speech (steady noise).
+MIN_DYNAMIC_RANGE_DB = 10.0
+# Gaps shorter than this are stop closures or short breaths inside speech, not pauses.
+MIN_GAP_S = 0.15
+# Speech bursts shorter than this are clicks and pops.
+MIN_SPEECH_S = 0.06
+CHUNK_S = 30.0  # internal block size when one long array is given
+
+
+@dataclass(eq=False)
+class VoiceActivity:
+    """Per-frame facts about the waveform. Times are seconds from the start of the audio."""
+
+    frame_s: float
+    voiced: np.ndarray  # bool per frame: speech here
+    energy_db: np.ndarray  # float32 per frame, dBFS (RMS)
+    f0_hz: np.ndarray  # float32 per frame, 0 where no pitch was found
+    sample_rate: int = 16_000
+    _cumulative: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.voiced) * self.frame_s
+
+    @property
+    def has_speech(self) -> bool:
+        return bool(self.voiced.any())
+
+    def regions(self) -> list[tuple[float, float]]:
+        """Speech regions as (start, end) seconds, in order, not overlapping."""
+        edges = np.diff(np.concatenate(([0], self.voiced.astype(np.int8), [0])))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        return [(round(s * self.frame_s, 3), round(e * self.frame_s, 3)) for s, e in zip(starts, ends)]
+
+    def speech_between(self, start: float, end: float) -> float:
+        """Seconds of speech inside [start, end] (fractional frames at the edges count in part)."""
+        if end <= start or not len(self.voiced):
+            return 0.0
+        if self._cumulative is None:
+            self._cumulative = np.concatenate(([0], np.cumsum(self.voiced, dtype=np.int64)))
+        frames = self._speech_frames_before(end) - self._speech_frames_before(start)
+        return max(0.0, float(frames) * self.frame_s)
+
+    def _speech_frames_before(self, t: float) -> float:
+        # Linear inside a frame, so a 40 ms window across a frame edge counts what it covers.
+        pos = min(max(t / self.frame_s, 0.0), float(len(self.voiced)))
+        i = int(pos)
+        whole = float(self._cumulative[i])
+        if i < len(self.voiced):
+            whole += (pos - i) * float(self.voiced[i])
+        return whole
+
+
+def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 16_000) -> VoiceActivity:
+    """Mark speech in mono audio given as one array or as consecutive blocks."""
+    frame = max(1, int(round(FRAME_S * sample_rate)))
+    window = max(frame, int(round(PITCH_WINDOW * sample_rate)))
+    energies: list[np.ndarray] = []
+    pitches: list[np.ndarray] = []
+    pending = np.zeros(0, dtype=np.float32)
+    # Pitch needs 40 ms of signal; each frame's window ends where the frame ends.
+    history = np.zeros(window - frame, dtype=np.float32)
+    for block in _blocks(audio, sample_rate):
+        pending = np.concatenate((pending, block))
+        n = len(pending) // frame
+        if n == 0:
+            continue
+        current, pending = pending[: n * frame], pending[n * frame:]
+        history = _measure(current, history, frame, window, sample_rate, energies, pitches)
+    if len(pending):  # the last partial frame, padded with silence
+        current = np.concatenate((pending, np.zeros(frame - len(pending), dtype=np.float32)))
+        _measure(current, history, frame, window, sample_rate, energies, pitches)
+    energy = np.concatenate(energies) if energies else np.zeros(0, dtype=np.float32)
+    f0 = np.concatenate(pitches) if pitches else np.zeros(0, dtype=np.float32)
+    voiced = decide_speech(energy)
+    f0 = np.where(voiced, f0, 0).astype(np.float32)  # pitch of noise between words is not the voice's
+    return VoiceActivity(frame / sample_rate, voiced, energy, f0, sample_rate)
+
+
+def _blocks(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int) -> Iterator[np.ndarray]:
+    if isinstance(audio, np.ndarray):
+        audio = (audio,)
+    step = int(CHUNK_S * sample_rate)
+    for block in audio:
+        block = np.asarray(block, dtype=np.float32)
+        if block.ndim > 1:  # interleaved or (n, channels): mix down
+            block = block.mean(axis=-1) if block.shape[-1] <= 8 else block.mean(axis=0)
+        block = np.nan_to_num(block.reshape(-1), nan=0.0, posinf=1.0, neginf=-1.0)
+        for i in range(0, len(block), step):
+            yield block[i: i + step]
+
+
+def _measure(current: np.ndarray, history: np.ndarray, frame: int, window: int, sample_rate: int,
+             energies: list, pitches: list) -> np.ndarray:
+    frames = current.reshape(-1, frame).astype(np.float64)
+    power = np.mean(frames * frames, axis=1)
+    energies.append(np.where(power > 1e-10, 10 * np.log10(np.maximum(power, 1e-10)), SILENCE_DB).astype(np.float32))
+    extended = np.concatenate((history, current))
+    windows = np.lib.stride_tricks.sliding_window_view(extended, window)[::frame][: len(frames)]
+    pitches.append(frame_pitch(windows, sample_rate))
+    return extended[len(extended) - (window - frame):] if window > frame else np.zeros(0, dtype=np.float32)
+
+
+def noise_floor(energy_db: np.ndarray, chunk: int = 100, reach: int = 3) -> np.ndarray:
+    """The local noise level per frame: a low percentile per second, the minimum over nearby seconds.
+
+    The floor follows slow changes (a fan starting, a gain change) but not speech: any second
+    with a pause in it pulls the floor down for the seconds around it. Linear in length.
+    """
+    n = len(energy_db)
+    if n == 0:
+        return energy_db.copy()
+    pad = (-n) % chunk
+    padded = np.concatenate((energy_db, np.full(pad, energy_db[-1], dtype=energy_db.dtype)))
+    per_chunk = np.percentile(padded.reshape(-1, chunk), 10, axis=1)
+    m = len(per_chunk)
+    local = np.array([per_chunk[max(0, i - reach): i + reach + 1].min() for i in range(m)])
+    return np.repeat(local, chunk)[:n].astype(np.float32)
+
+
+def decide_speech(energy_db: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray:
+    """Voiced/silent per frame from energies: hysteresis over an adaptive floor, then smoothing."""
+    n = len(energy_db)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    floor = noise_floor(energy_db)
+    loud = float(np.percentile(energy_db, 95))
+    if loud - float(np.median(floor)) < MIN_DYNAMIC_RANGE_DB or loud < ABSOLUTE_FLOOR_DB:
+        return np.zeros(n, dtype=bool)
+    # A floor far below the speech (digital silence between words) would let breath noise count:
+    # never set the bar more than 35 dB under the loud frames.
+    floor = np.maximum(floor, loud - 35.0 - ON_MARGIN_DB)
+    on = (energy_db > floor + ON_MARGIN_DB) & (energy_db > ABSOLUTE_FLOOR_DB)
+    stay = (energy_db > floor + OFF_MARGIN_DB) & (energy_db > ABSOLUTE_FLOOR_DB - 5)
+    voiced = _hysteresis(on, stay)
+    voiced = _fill_short(voiced, False, int(round(MIN_GAP_S / frame_s)))
+    voiced = _fill_short(voiced, True, int(round(MIN_SPEECH_S / frame_s)))
+    return voiced
+
+
+def _hysteresis(on: np.ndarray, stay: np.ndarray) -> np.ndarray:
+    """Keep each `stay` run that contains at least one `on` frame."""
+    edges = np.diff(np.concatenate(([0], stay.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    out = np.zeros_like(stay)
+    on_count = np.concatenate(([0], np.cumsum(on)))
+    for s, e in zip(starts, ends):
+        if on_count[e] > on_count[s]:
+            out[s:e] = True
+    return out
+
+
+def _fill_short(mask: np.ndarray, value: bool, max_len: int) -> np.ndarray:
+    """Flip interior runs of `value` shorter than max_len frames (edges of the file are kept)."""
+    if max_len <= 0 or not len(mask):
+        return mask
+    target = mask == value
+    edges = np.diff(np.concatenate(([0], target.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    out = mask.copy()
+    for s, e in zip(starts, ends):
+        if e - s < max_len and s > 0 and e < len(mask):
+            out[s:e] = not value
+    return out

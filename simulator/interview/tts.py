@@ -1,0 +1,94 @@
+"""The interviewer's voice: pyttsx3 (espeak-ng) on one thread, played through sounddevice.
+
+pyttsx3 renders each line to a WAV (`save_to_file`) and we play it ourselves. That way the
+person's chosen output device is honoured, we know exactly when speech ends (so the question
+never leaks into the recorded answer), and the `aplay` trap (espeak's `say()` silently does
+nothing without it) cannot bite. One engine lives on one worker thread: pyttsx3 hangs when an
+engine is shared across threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.errors import EnvironmentProblem
+
+DEFAULT_RATE = 170  # words per minute; set every time (the default varies between processes)
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    samples: np.ndarray  # float32 mono
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.size / self.sample_rate
+
+
+class Voice:
+    def __init__(self, rate: int = DEFAULT_RATE, voice: str | None = None):
+        self.rate = rate
+        self.voice = voice
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        self._engine = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="interview-sim-tts-")
+        self._count = 0
+
+    def render(self, text: str) -> Future[Speech]:
+        """Start rendering `text` on the TTS thread; the Future gives the audio."""
+        return self._worker.submit(self._render, text)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
+        self._tmp.cleanup()
+
+    def _render(self, text: str) -> Speech:
+        import soundfile
+
+        engine = self._get_engine()
+        engine.setProperty("rate", self.rate)
+        self._count += 1
+        path = os.path.join(self._tmp.name, f"line-{self._count}.wav")
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+            engine.save_to_file(text, path)
+            engine.runAndWait()
+        try:
+            samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
+        except (RuntimeError, soundfile.LibsndfileError):
+            raise EnvironmentProblem("the text-to-speech engine produced no audio",
+                                     hint="check espeak-ng: espeak-ng 'hello'") from None
+        finally:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        return Speech(samples[:, 0].copy(), int(sample_rate))
+
+    def _get_engine(self):
+        if self._engine is None:
+            try:
+                import pyttsx3
+
+                self._engine = pyttsx3.init()
+            except (ImportError, OSError, RuntimeError) as exc:
+                raise EnvironmentProblem(
+                    f"text to speech is unavailable ({exc})",
+                    hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1",
+                ) from None
+            if self.voice:
+                self._engine.setProperty("voice", self.voice)
+        return self._engine
+
+
+def list_voices() -> list[tuple[str, str]]:
+    """(id, name) of every voice the engine offers."""
+    import pyttsx3
+
+    engine = pyttsx3.init()
+    return [(v.id, v.name) for v in engine.getProperty("voices")]

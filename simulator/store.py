@@ -1,0 +1,231 @@
+"""Sessions and answers in one SQLite file beside the audio they point to.
+
+Layout of a recordings folder:
+    interview-sim.db              sessions, answers, their delivery metrics (JSON)
+    <session id>/answer-01.wav    the recorded audio, written while the person speaks
+
+Every write is one transaction, so an interrupted process never leaves half a session row.
+The schema version lives in `PRAGMA user_version`; `MIGRATIONS` moves old files forward.
+Session ids never become paths directly: they are looked up in the database, and every audio
+path read back is checked to lie inside the recordings folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from simulator.errors import UserError
+
+DB_NAME = "interview-sim.db"
+SESSION_ID = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- practice | demo
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL,               -- in_progress | complete | incomplete
+        settings TEXT NOT NULL DEFAULT '{}' -- JSON: bank, mode, engine, model, devices...
+    );
+    CREATE TABLE answers (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        question TEXT NOT NULL,             -- JSON: id, bank, text, category, time_budget_s...
+        audio TEXT NOT NULL,                -- path relative to the recordings folder
+        duration_s REAL NOT NULL,
+        stopped_by TEXT NOT NULL,
+        overflows INTEGER NOT NULL DEFAULT 0,
+        engine TEXT,
+        model TEXT,
+        delivery TEXT,                      -- JSON of simulator.delivery.analyze.Delivery
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, number)
+    );
+    """,
+]
+
+
+@dataclass(slots=True)
+class Answer:
+    session_id: str
+    number: int
+    question: dict
+    audio: Path  # absolute
+    duration_s: float
+    stopped_by: str
+    overflows: int = 0
+    engine: str | None = None
+    model: str | None = None
+    delivery: dict | None = None
+    created_at: str = ""
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    kind: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    settings: dict
+    answers: list[Answer] = field(default_factory=list)
+
+
+def default_root() -> Path:
+    """The repo's recordings/ in a checkout; otherwise a folder in the user's data dir."""
+    repo = Path(__file__).resolve().parents[1] / "recordings"
+    if repo.is_dir():
+        return repo
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "interview-sim" / "recordings"
+
+
+class Store:
+    def __init__(self, root: Path):
+        self.root = Path(root).expanduser().resolve()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot use recordings folder {self.root}: {exc.strerror}") from None
+        self._db_path = self.root / DB_NAME
+        try:
+            self._db = sqlite3.connect(self._db_path, timeout=10, isolation_level=None)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA journal_mode = WAL" if os.access(self.root, os.W_OK)
+                             else "PRAGMA query_only = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"{self._db_path}: not a usable session database ({exc})") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise UserError(f"cannot write to {self._db_path}: {exc}") from None
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._db.execute("ROLLBACK")
+                raise UserError(f"cannot write to {self._db_path}: {exc}") from None
+
+    def new_session(self, kind: str, settings: dict) -> Session:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        with self._transaction() as db:
+            taken = {r[0] for r in db.execute("SELECT id FROM sessions WHERE id LIKE ?", (stamp + "%",))}
+            sid, n = stamp, 1
+            while sid in taken or (self.root / sid).exists():
+                n += 1
+                sid = f"{stamp}-{n}"
+            now = _now()
+            db.execute("INSERT INTO sessions (id, kind, started_at, status, settings) VALUES (?,?,?,?,?)",
+                       (sid, kind, now, "in_progress", json.dumps(settings)))
+        (self.root / sid).mkdir(parents=True, exist_ok=True)
+        return Session(id=sid, kind=kind, started_at=now, ended_at=None, status="in_progress",
+                       settings=settings)
+
+    def answer_path(self, session_id: str, number: int) -> Path:
+        return self.root / session_id / f"answer-{number:02d}.wav"
+
+    def add_answer(self, answer: Answer) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO answers (session_id, number, question, audio, duration_s, stopped_by,"
+                " overflows, engine, model, delivery, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (answer.session_id, answer.number, json.dumps(answer.question),
+                 str(answer.audio.resolve().relative_to(self.root)), answer.duration_s,
+                 answer.stopped_by, answer.overflows, answer.engine, answer.model,
+                 json.dumps(answer.delivery) if answer.delivery is not None else None,
+                 answer.created_at or _now()))
+
+    def finish_session(self, session_id: str, status: str = "complete") -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, _now(), session_id))
+
+    def delete_session(self, session_id: str) -> None:
+        session = self.session(session_id)
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
+        folder = self._inside(self.root / session.id)
+        if folder.is_dir():
+            shutil.rmtree(folder)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def sessions(self) -> list[Session]:
+        rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at, id").fetchall()
+        return [self.session(r[0]) for r in rows]
+
+    def latest(self) -> Session:
+        row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise UserError(f"no sessions stored in {self.root} yet (try `interview-sim demo`)")
+        return self.session(row[0])
+
+    def session(self, ref: str) -> Session:
+        """A session by its id, a unique start of its id, or "latest"."""
+        ref = (ref or "").strip()
+        if ref in ("", "latest"):
+            return self.latest()
+        if not re.fullmatch(r"[0-9-]{1,24}", ref):
+            raise UserError(f"{ref!r} is not a session id (ids look like 20261125-194612; see `interview-sim sessions`)")
+        rows = self._db.execute("SELECT id, kind, started_at, ended_at, status, settings FROM sessions"
+                                " WHERE id = ? OR id LIKE ? ORDER BY id", (ref, ref + "%")).fetchall()
+        exact = [r for r in rows if r[0] == ref]
+        rows = exact or rows
+        if not rows:
+            raise UserError(f"no session {ref!r} in {self.root} (see `interview-sim sessions`)")
+        if len(rows) > 1:
+            raise UserError(f"{ref!r} matches {len(rows)} sessions; give more of the id")
+        sid, kind, started, ended, status, settings = rows[0]
+        session = Session(sid, kind, started, ended, status, json.loads(settings))
+        for r in self._db.execute("SELECT number, question, audio, duration_s, stopped_by, overflows, engine,"
+                                  " model, delivery, created_at FROM answers WHERE session_id = ?"
+                                  " ORDER BY number", (sid,)):
+            session.answers.append(Answer(
+                session_id=sid, number=r[0], question=json.loads(r[1]), audio=self._inside(self.root / r[2]),
+                duration_s=r[3], stopped_by=r[4], overflows=r[5], engine=r[6], model=r[7],
+                delivery=json.loads(r[8]) if r[8] else None, created_at=r[9]))
+        return session
+
+    def _inside(self, path: Path) -> Path:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise UserError(f"refusing to touch {path}: it is outside the recordings folder {self.root}")
+        return resolved
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise UserError(f"{self._db_path} was written by a newer interview-sim (schema {version});"
+                            " upgrade this program to read it")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; wrapping it in BEGIN/COMMIT keeps each step atomic.
+            self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
