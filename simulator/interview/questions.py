@@ -28,6 +28,7 @@ Nothing here touches audio or speech; the interviewer builds on `load_bank`/`loa
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -172,6 +173,8 @@ def load_bank(name_or_path: str | os.PathLike) -> Bank:
     s = os.fspath(name_or_path)
     if isinstance(name_or_path, os.PathLike) or _looks_like_path(s):
         path = Path(s).expanduser()
+        if not path.exists() and path.name == s and (bank_dir() / s).is_file():
+            path = bank_dir() / s  # "sales.toml": a shipped bank named by its file name
         if not path.exists():
             raise BankError(f"{_display(path)}: no such bank file", path=path)
         if not path.is_file():
@@ -310,6 +313,11 @@ _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 
+def _did_you_mean(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else f'allowed: {", ".join(allowed)}'
+
+
 def _type_name(v: Any) -> str:
     return {bool: "true/false", int: "a whole number", float: "a number", str: "text",
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
@@ -350,7 +358,8 @@ def _load_file(path: Path) -> Bank:
 
     for key in data:
         if key not in _TOP_LEVEL:
-            problem(loc.any_key_line(key), f'unknown top-level key "{key}"; expected [bank] and [[questions]]')
+            problem(loc.any_key_line(key), f'unknown top-level key "{key}"; expected [bank] and [[questions]]'
+                    + (f', {_did_you_mean(key, _TOP_LEVEL)}' if difflib.get_close_matches(key, _TOP_LEVEL, 1, 0.6) else ""))
 
     # [bank]
     name, title, description = path.stem, path.stem, ""
@@ -363,7 +372,7 @@ def _load_file(path: Path) -> Bank:
         for key in bank_tbl:
             if key not in _BANK_REQUIRED + _BANK_OPTIONAL:
                 problem(loc.bank_key_line(key),
-                        f'[bank]: unknown field "{key}"; allowed: {", ".join(_BANK_REQUIRED + _BANK_OPTIONAL)}')
+                        f'[bank]: unknown field "{key}"; {_did_you_mean(key, _BANK_REQUIRED + _BANK_OPTIONAL)}')
         for key in _BANK_REQUIRED:
             if key not in bank_tbl:
                 problem(loc.bank_key_line(), f"[bank]: missing field {key}")
@@ -411,8 +420,7 @@ def _load_file(path: Path) -> Bank:
 
         for key in q:
             if key not in _Q_REQUIRED + _Q_OPTIONAL:
-                problem(at(key), f'{label}: unknown field "{key}"; allowed: '
-                                 f'{", ".join(_Q_REQUIRED + _Q_OPTIONAL)}')
+                problem(at(key), f'{label}: unknown field "{key}"; {_did_you_mean(key, _Q_REQUIRED + _Q_OPTIONAL)}')
         for key in _Q_REQUIRED:
             if key not in q:
                 problem(at(None), f"{label}: missing field {key}")
