@@ -92,3 +92,21 @@ def list_voices() -> list[tuple[str, str]]:
 
     engine = pyttsx3.init()
     return [(v.id, v.name) for v in engine.getProperty("voices")]
+
+
+class Speaker:
+    """Says the interviewer's lines aloud on an output device, or reports that it cannot."""
+
+    def __init__(self, voice: Voice, device: int | None, enabled: bool):
+        self.voice = voice
+        self.device = device
+        self.enabled = enabled
+
+    def say(self, text: str) -> bool:
+        if not self.enabled:
+            return False
+        from simulator.audio.playback import play
+
+        speech = self.voice.render(text).result()
+        play(speech.samples, speech.sample_rate, self.device)
+        return True

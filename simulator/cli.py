@@ -1,0 +1,129 @@
+"""Command line: parse arguments, call one function per command, print a view.
+
+Heavy imports (numpy, faster-whisper, torch, sounddevice) happen inside the commands, so
+`interview-sim --help` and every error about arguments come back at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from simulator import __version__
+from simulator.errors import UserError
+
+EPILOG = "Run `interview-sim COMMAND --help` for a command's options."
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit 2, as for every other bad input
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than zero, not {text}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="interview-sim", description="Practise interviews aloud, offline: spoken questions, "
+               "recorded answers, instant delivery feedback.", epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def command(name, help_text):
+        return sub.add_parser(name, help=help_text, description=help_text)
+
+    def recordings(c):
+        c.add_argument("--recordings-dir", metavar="PATH",
+                       help="where sessions are stored (default: $INTERVIEW_SIM_RECORDINGS, the config, or recordings/)")
+
+    def engine(c):
+        c.add_argument("--engine", choices=["faster-whisper", "openai-whisper"], help="transcription engine")
+        c.add_argument("--model", help="tiny.en (packaged, default), base, or a CTranslate2 model folder")
+
+    c = command("practice", "Answer spoken questions into your microphone and get feedback on each answer.")
+    c.add_argument("--questions", type=_positive(int), default=3, metavar="N", help="how many questions (default 3)")
+    c.add_argument("--bank", metavar="NAME", help="question bank name or path to a .toml bank (default: general)")
+    c.add_argument("--seed", type=int, help="make the choice of questions reproducible")
+    c.add_argument("--input-device", metavar="ID", help="microphone: index or part of its name (see `devices`)")
+    c.add_argument("--output-device", metavar="ID", help="speaker: index or part of its name")
+    c.add_argument("--max-answer", type=_positive(float), default=180.0, metavar="SECONDS",
+                   help="longest answer before recording stops (default 180)")
+    c.add_argument("--silence-stop", type=_positive(float), default=4.0, metavar="SECONDS",
+                   help="stop after this much silence once you have spoken (default 4)")
+    c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")
+    recordings(c)
+    engine(c)
+
+    c = command("demo", "A complete short interview answered by a synthetic candidate: no microphone needed.")
+    c.add_argument("--output-device", metavar="ID", help="speaker: index or part of its name")
+    c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")
+    recordings(c)
+    engine(c)
+
+    c = command("analyze", "Delivery metrics for audio files (WAV, FLAC, MP3, OGG, M4A...).")
+    c.add_argument("audio", nargs="+", metavar="AUDIO")
+    c.add_argument("--json", action="store_true", help="machine-readable output (see README for the keys)")
+    c.add_argument("--budget", type=_positive(float), metavar="SECONDS", help="time budget to compare length with")
+    engine(c)
+
+    c = command("replay", "Play a stored answer while its transcript follows along.")
+    c.add_argument("session", nargs="?", default="latest", metavar="SESSION", help="session id (default: latest)")
+    c.add_argument("--answer", type=_positive(int), metavar="N", help="answer number (default: all)")
+    c.add_argument("--output-device", metavar="ID", help="speaker: index or part of its name")
+    recordings(c)
+
+    c = command("sessions", "List stored sessions.")
+    c.add_argument("--json", action="store_true")
+    recordings(c)
+
+    c = command("devices", "List audio input and output devices.")
+    c.add_argument("--json", action="store_true")
+
+    c = command("doctor", "Check the microphone, speaker, text to speech, model and recordings folder.")
+    c.add_argument("--json", action="store_true")
+    recordings(c)
+
+    c = command("config", "Show or change saved defaults (devices, voice, rate, recordings folder, engine).")
+    c.add_argument("action", nargs="?", choices=["show", "set", "unset", "path"], default="show")
+    c.add_argument("key", nargs="?")
+    c.add_argument("value", nargs="?")
+    c.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        from simulator import commands
+
+        return getattr(commands, args.command.replace("-", "_"))(args) or 0
+    except UserError as exc:
+        print(f"interview-sim: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interview-sim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the promise: never a traceback, unless asked for
+        if os.environ.get("INTERVIEW_SIM_DEBUG"):
+            raise
+        print(f"interview-sim: internal error: {type(exc).__name__}: {exc} "
+              "(set INTERVIEW_SIM_DEBUG=1 for details)", file=sys.stderr)
+        return 1

@@ -1,0 +1,327 @@
+"""One function per CLI command: resolve settings, call the stage that does the work, show a view."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from simulator import config as config_mod
+from simulator.errors import EnvironmentProblem, UserError
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _settings(args):
+    return config_mod.load()
+
+
+def _store(args, cfg=None):
+    from simulator.store import Store, default_root
+
+    cfg = cfg or config_mod.load()
+    root = (getattr(args, "recordings_dir", None) or os.environ.get("INTERVIEW_SIM_RECORDINGS")
+            or cfg.recordings_dir or default_root())
+    return Store(Path(root))
+
+
+def _transcriber_loader(args, cfg, quiet: bool):
+    engine = getattr(args, "engine", None) or cfg.engine
+    model = getattr(args, "model", None) or cfg.model
+
+    def load():
+        from simulator import transcribe
+
+        return transcribe.load(engine, model)
+
+    return engine, model, load
+
+
+def _with_spinner(text: str, fn, quiet: bool):
+    from simulator.report.terminal import console
+
+    err = console(stderr=True)
+    if quiet or not err.is_terminal:
+        return fn()
+    with err.status(text):
+        return fn()
+
+
+# -- the interview ---------------------------------------------------------------------------
+
+def practice(args) -> int:
+    from simulator.audio import devices
+    from simulator.interview.interviewer import plan_session
+    from simulator.interview.practice import MicrophoneSource
+    from simulator.interview.session import SessionSettings, run_session
+    from simulator.interview.tts import Speaker, Voice
+    from simulator.report.terminal import TerminalView
+
+    cfg = config_mod.load()
+    view = TerminalView()
+    input_device = (devices.resolve(args.input_device, "input") if args.input_device
+                    else devices.resolve_or_default(cfg.input_device, "input", view.warn))
+    if not devices.has_device("input", input_device):
+        raise EnvironmentProblem("no microphone (input device) found",
+                                 hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
+    speaker = _speaker(args, cfg, view)
+    store = _store(args, cfg)
+    turns = plan_session(bank=args.bank or "general", count=args.questions, seed=args.seed,
+                         interviewer=cfg.interviewer)
+    engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter)
+    view.listening(f"Answer after each question. Recording stops when you press Enter, after "
+                   f"{args.silence_stop:g} s of silence, or at {args.max_answer:g} s. Ctrl-C ends the session.")
+    settings = SessionSettings(kind="practice", bank=args.bank or "general", engine=engine, model=model,
+                               extra={"input_device": input_device, "questions": args.questions,
+                                      "seed": args.seed})
+    try:
+        run_session(store, settings, turns, source, speaker, load, view)
+    finally:
+        speaker.voice.close()
+    return 0
+
+
+def demo(args) -> int:
+    from simulator.interview.demo import DemoSource, demo_turns
+    from simulator.interview.session import SessionSettings, run_session
+    from simulator.report.terminal import TerminalView
+
+    cfg = config_mod.load()
+    view = TerminalView()
+    speaker = _speaker(args, cfg, view)
+    store = _store(args, cfg)
+    engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    view.listening("Demo: a synthetic candidate answers three questions; its answers go through the "
+                   "same transcription, metrics and storage as yours would.")
+    settings = SessionSettings(kind="demo", bank="demo", engine=engine, model=model)
+    try:
+        run_session(store, settings, demo_turns(), DemoSource(), speaker, load, view)
+    finally:
+        speaker.voice.close()
+    return 0
+
+
+def _speaker(args, cfg, view):
+    from simulator.audio import devices
+    from simulator.interview.tts import Speaker, Voice
+
+    voice = Voice(rate=cfg.rate, voice=cfg.voice)
+    if getattr(args, "no_speak", False):
+        return Speaker(voice, None, enabled=False)
+    try:
+        device = (devices.resolve(args.output_device, "output") if args.output_device
+                  else devices.resolve_or_default(cfg.output_device, "output", view.warn))
+        available = devices.has_device("output", device)
+    except EnvironmentProblem as exc:
+        available, device = False, None
+        view.warn(exc.message)
+    if not available:
+        view.warn("no audio output device found: the questions are shown here but not spoken")
+    return Speaker(voice, device, enabled=available)
+
+
+# -- files and sessions ------------------------------------------------------------------------
+
+def analyze(args) -> int:
+    from simulator.pipeline import analyze_file
+    from simulator.report.terminal import TerminalView, console
+
+    cfg = config_mod.load()
+    engine, model, load = _transcriber_loader(args, cfg, quiet=args.json)
+    # Check every file can be opened before the model loads: bad input fails fast.
+    from simulator.audio.io import iter_blocks
+
+    results, failed = [], 0
+    paths = [Path(a) for a in args.audio]
+    transcriber = None
+    view = TerminalView()
+    for path in paths:
+        try:
+            next(iter_blocks(path, block_s=0.1), None)
+            if transcriber is None:
+                transcriber = _with_spinner(f"loading {engine} {model}…", load, args.json)
+            analysis = _with_spinner(f"analysing {path.name}…",
+                                     lambda: analyze_file(path, transcriber, time_budget_s=args.budget,
+                                                          display_name=str(path)), args.json)
+        except UserError as exc:
+            if len(paths) == 1 or not args.json:
+                print(f"interview-sim: {exc}", file=sys.stderr)
+            failed += 1
+            if args.json:
+                results.append({"file": str(path), "error": exc.message})
+            if len(paths) == 1:
+                return exc.exit_code
+            continue
+        if args.json:
+            results.append(analysis.to_dict())
+        else:
+            from simulator.report.terminal import transcript_text, metrics_table
+            from rich.text import Text
+
+            view.out.rule(str(path))
+            words = analysis.delivery.to_dict()["words"]
+            view.out.print(Text("Transcript: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
+            view.out.print(metrics_table(analysis.delivery))
+            view.out.print(Text(f"transcribed with {analysis.engine} {analysis.model}", style="dim"))
+    if args.json:
+        _print_json(results[0] if len(paths) == 1 else results)
+    return 2 if failed else 0
+
+
+def sessions(args) -> int:
+    from rich.table import Table
+
+    from simulator.delivery.summary import summarize
+    from simulator.report.terminal import console
+
+    store = _store(args)
+    rows = store.sessions()
+    if args.json:
+        _print_json([{"id": s.id, "kind": s.kind, "started_at": s.started_at, "ended_at": s.ended_at,
+                      "status": s.status, "answers": len(s.answers),
+                      "summary": summarize([a.delivery for a in s.answers]).to_dict()} for s in rows])
+        return 0
+    out = console()
+    if not rows:
+        out.print(f"No sessions in {store.root} yet. Try `interview-sim demo` or `interview-sim practice`.")
+        return 0
+    table = Table(box=None, header_style="bold")
+    for col in ("session", "kind", "started", "status", "answers", "pace", "fillers/min"):
+        table.add_column(col)
+    for s in rows:
+        sm = summarize([a.delivery for a in s.answers])
+        table.add_row(s.id, s.kind, s.started_at.replace("T", " "), s.status, str(len(s.answers)),
+                      f"{sm.wpm:.0f} wpm" if sm.wpm else "–",
+                      f"{sm.fillers_per_min:.1f}" if sm.fillers_per_min is not None else "–")
+    out.print(table)
+    out.print(f"[dim]{store.root}[/dim]")
+    return 0
+
+
+def replay(args) -> int:
+    from rich.text import Text
+
+    from simulator.audio import devices
+    from simulator.audio.playback import play
+    from simulator.report.terminal import console
+
+    import soundfile
+
+    cfg = config_mod.load()
+    store = _store(args, cfg)
+    session = store.session(args.session)
+    answers = session.answers
+    if args.answer:
+        answers = [a for a in answers if a.number == args.answer]
+        if not answers:
+            raise UserError(f"session {session.id} has no answer {args.answer} "
+                            f"(it has {len(session.answers)})")
+    if not answers:
+        raise UserError(f"session {session.id} has no recorded answers")
+    out = console()
+    device = (devices.resolve(args.output_device, "output") if args.output_device
+              else devices.resolve_or_default(cfg.output_device, "output", lambda m: out.print(f"warning: {m}")))
+    if not devices.has_device("output", device):
+        raise EnvironmentProblem("no audio output device to play through",
+                                 hint="check `interview-sim devices`")
+    for a in answers:
+        if not a.audio.is_file():
+            raise UserError(f"the audio of answer {a.number} is missing: {a.audio}")
+        out.rule(f"Session {session.id} · answer {a.number}")
+        out.print(Text(f"Q: {(a.question or {}).get('text', '')}", style="bold"))
+        samples, rate = soundfile.read(str(a.audio), dtype="float32")
+        words = (a.delivery or {}).get("words", [])
+        shown = 0
+
+        def follow(position: float) -> None:
+            nonlocal shown
+            while shown < len(words) and words[shown]["start"] <= position:
+                w = words[shown]
+                style = "magenta" if w.get("filler") else ""
+                out.print(Text(w["text"] + " ", style=style), end="")
+                shown += 1
+
+        play(samples, rate, device, on_position=follow)
+        follow(float("inf"))
+        out.print()
+    return 0
+
+
+# -- the machine -------------------------------------------------------------------------------
+
+def devices(args) -> int:
+    from rich.table import Table
+
+    from simulator.audio import devices as dev
+    from simulator.report.terminal import console
+
+    found = dev.list_devices()
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json([asdict(d) for d in found])
+        return 0
+    out = console()
+    if not found:
+        out.print("No audio devices found. Run `interview-sim doctor` for what to do.")
+        return 0
+    table = Table(box=None, header_style="bold")
+    for col in ("index", "name", "api", "in", "out", "default"):
+        table.add_column(col)
+    for d in found:
+        default = " ".join(x for x, y in (("input", d.is_default_input), ("output", d.is_default_output)) if y)
+        table.add_row(str(d.index), d.name, d.host_api, str(d.max_input_channels), str(d.max_output_channels), default)
+    out.print(table)
+    return 0
+
+
+def doctor(args) -> int:
+    from simulator.doctor import run_checks
+    from simulator.report.terminal import console
+
+    checks = run_checks(_store_root(args))
+    if args.json:
+        _print_json([c.to_dict() for c in checks])
+    else:
+        out = console()
+        for c in checks:
+            mark = {"ok": "[green]ok[/green]  ", "warn": "[yellow]warn[/yellow]", "fail": "[red]FAIL[/red]"}[c.status]
+            out.print(f"{mark} {c.name}: {c.detail}" + (f"\n      fix: {c.fix}" if c.fix and c.status != "ok" else ""))
+    return 1 if any(c.status == "fail" for c in checks) else 0
+
+
+def _store_root(args) -> Path:
+    from simulator.store import default_root
+
+    cfg = config_mod.load()
+    return Path(getattr(args, "recordings_dir", None) or os.environ.get("INTERVIEW_SIM_RECORDINGS")
+                or cfg.recordings_dir or default_root())
+
+
+def config(args) -> int:
+    if args.action == "path":
+        print(config_mod.config_path())
+        return 0
+    if args.action == "set":
+        if not args.key or args.value is None:
+            raise UserError("usage: interview-sim config set KEY VALUE")
+        cfg = config_mod.set_value(args.key, args.value)
+    elif args.action == "unset":
+        if not args.key:
+            raise UserError("usage: interview-sim config unset KEY")
+        cfg = config_mod.set_value(args.key, None)
+    else:
+        cfg = config_mod.load()
+    data = config_mod.as_dict(cfg)
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key} = {'' if value is None else value}")
+        print(f"# {config_mod.config_path()}")
+    return 0

@@ -1,0 +1,107 @@
+"""`interview-sim doctor`: is everything this program needs here, and how to fix what is not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from simulator.errors import UserError
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: str  # ok | warn | fail
+    detail: str
+    fix: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def run_checks(recordings: Path) -> list[Check]:
+    return [_portaudio(), *_devices(), _tts(), _aplay(), _model(), _recordings(recordings)]
+
+
+def _portaudio() -> Check:
+    try:
+        import sounddevice as sd
+    except OSError:
+        return Check("PortAudio", "fail", "the PortAudio library is not installed",
+                     "Debian/Ubuntu: apt-get install libportaudio2 (macOS: brew install portaudio)")
+    return Check("PortAudio", "ok", sd.get_portaudio_version()[1])
+
+
+def _devices() -> list[Check]:
+    try:
+        import sounddevice as sd
+
+        found = sd.query_devices()
+    except Exception as exc:  # noqa: BLE001 - any failure here is the finding
+        return [Check("microphone", "fail", f"cannot list devices: {exc}", "run: bash scripts/bootstrap.sh")]
+    checks = []
+    for kind, label, fix in (
+        ("input", "microphone", "connect a microphone; on Linux without a sound card start a sound server "
+                                "(scripts/virtual_audio.sh start makes a virtual one)"),
+        ("output", "speaker", "connect speakers or headphones; `--no-speak` prints questions instead"),
+    ):
+        try:
+            info = sd.query_devices(kind=kind)
+            checks.append(Check(label, "ok", f"default {kind}: {info['name']} ({len(found)} devices in all)"))
+        except Exception:  # noqa: BLE001
+            checks.append(Check(label, "fail", f"no default {kind} device", fix))
+    return checks
+
+
+def _tts() -> Check:
+    try:
+        from simulator.interview.tts import Voice
+
+        voice = Voice()
+        try:
+            speech = voice.render("Testing.").result(timeout=30)
+        finally:
+            voice.close()
+    except UserError as exc:
+        return Check("text to speech", "fail", exc.message, exc.hint or "apt-get install espeak-ng libespeak-ng1")
+    except Exception as exc:  # noqa: BLE001
+        return Check("text to speech", "fail", f"{type(exc).__name__}: {exc}",
+                     "apt-get install espeak-ng libespeak-ng1; pip install pyttsx3")
+    return Check("text to speech", "ok", f"pyttsx3 + espeak-ng ({speech.duration_s:.1f} s test line)")
+
+
+def _aplay() -> Check:
+    # We play speech through sounddevice, so aplay is not required; pyttsx3's own say() would
+    # silently do nothing without it, which is worth knowing when debugging other tools.
+    if shutil.which("aplay"):
+        return Check("aplay", "ok", shutil.which("aplay"))
+    return Check("aplay", "warn", "not installed: pyttsx3's say() would be silent (this program does not need it)",
+                 "apt-get install alsa-utils")
+
+
+def _model() -> Check:
+    try:
+        from simulator.transcribe.weights import resolve
+
+        weights = resolve()
+    except UserError as exc:
+        return Check("Whisper model", "fail", exc.message, exc.hint or "bash scripts/bootstrap.sh")
+    size = (weights.ct2_dir / "model.bin").stat().st_size / 1e6
+    return Check("Whisper model", "ok", f"{weights.name} at {weights.ct2_dir} ({size:.0f} MB)")
+
+
+def _recordings(root: Path) -> Check:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("recordings folder", "fail", f"{root}: {exc.strerror}",
+                     "choose a writable folder with --recordings-dir or `interview-sim config set recordings_dir PATH`")
+    free = shutil.disk_usage(root).free / 1e9
+    status = "ok" if free > 0.5 else "warn"
+    return Check("recordings folder", status, f"{root} (writable, {free:.1f} GB free)",
+                 "free some disk space: an hour of audio takes about 115 MB")

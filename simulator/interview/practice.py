@@ -1,0 +1,25 @@
+"""Answers from the person, through the microphone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from simulator.audio.recorder import RecordedAnswer, StopRules, record_answer
+from simulator.interview.session import EnterKey, Turn
+
+
+class MicrophoneSource:
+    prompt = "● Recording: speak now (press Enter when you have finished)"
+
+    def __init__(self, device: int | None, max_answer_s: float, silence_stop_s: float | None,
+                 on_tick: Callable[[float, float, bool], None] | None = None):
+        self.device = device
+        self.max_answer_s = max_answer_s
+        self.silence_stop_s = silence_stop_s
+        self.on_tick = on_tick
+        self.enter = EnterKey()
+
+    def answer(self, turn: Turn, number: int, path: Path) -> RecordedAnswer:
+        rules = StopRules(max_s=self.max_answer_s, silence_stop_s=self.silence_stop_s, enter=self.enter.event)
+        return record_answer(path, self.device, rules, on_tick=self.on_tick)

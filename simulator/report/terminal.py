@@ -1,0 +1,117 @@
+"""The terminal view: questions, a live level meter, each answer's delivery, the session summary.
+
+Rich decides colour: none when the output is not a terminal or when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"good": "green", "watch": "yellow", "info": "cyan"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def transcript_text(words: list[dict]) -> Text:
+    """The transcript with hesitations and discourse fillers marked."""
+    text = Text()
+    for i, w in enumerate(words):
+        if i:
+            text.append(" ")
+        style = {"hesitation": "bold magenta", "discourse": "magenta"}.get(w.get("filler") or "", "")
+        text.append(w["text"], style=style)
+    return text
+
+
+def metrics_table(delivery) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_column("target")
+    table.add_column("note")
+    for m in delivery.metrics:
+        table.add_row(m.label, Text(m.display, style=STATUS_STYLE.get(m.status, "")), m.target or "", m.note)
+    return table
+
+
+class TerminalView:
+    def __init__(self, out: Console | None = None):
+        self.out = out or console()
+        self._meter_shown = False
+        self._last_meter = 0.0
+
+    def interviewer(self, text: str, spoken: bool) -> None:
+        self.out.print(Text(f"Interviewer: {text}", style="bold"))
+
+    def question(self, number: int, total: int, turn) -> None:
+        q = turn.question or {}
+        self.out.print()
+        self.out.rule(f"Question {number} of {total}" + (f" · {q['category']}" if q.get("category") else ""))
+        self.out.print(Text(f"Interviewer: {turn.text}", style="bold"))
+
+    def listening(self, hint: str) -> None:
+        self.out.print(Text(hint, style="dim"))
+
+    def meter(self, elapsed: float, level_db: float, speaking: bool) -> None:
+        """A one-line live meter; only on a terminal, at most ten refreshes a second."""
+        if not self.out.is_terminal or time.monotonic() - self._last_meter < 0.1:
+            return
+        self._last_meter = time.monotonic()
+        bars = max(0, min(30, int((level_db + 60) / 2)))
+        mins, secs = divmod(int(elapsed), 60)
+        line = f"\r● REC {mins}:{secs:02d}  {'█' * bars}{'·' * (30 - bars)}  {'speaking' if speaking else '        '}"
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        self._meter_shown = True
+
+    def analysing(self) -> None:
+        if self._meter_shown:
+            sys.stdout.write("\r" + " " * 60 + "\r")
+            self._meter_shown = False
+
+    def warn(self, text: str) -> None:
+        self.out.print(Text(f"warning: {text}", style="yellow"))
+
+    def answer(self, answer, analysis) -> None:
+        d = analysis.delivery
+        self.out.print(Text(f"Recorded {answer.duration_s:.1f} s → {answer.audio}", style="dim"))
+        words = answer.delivery["words"]
+        self.out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
+        self.out.print(metrics_table(d))
+        self.out.print(Text(f"transcribed with {analysis.engine} {analysis.model}", style="dim"))
+
+    def summary(self, session) -> None:
+        from simulator.delivery.summary import summarize
+
+        s = summarize([a.delivery for a in session.answers])
+        self.out.print()
+        self.out.rule(f"Session {session.id} · {session.status}")
+        table = Table(box=None, header_style="bold")
+        for col in ("#", "question", "length", "pace", "fillers/min", "pauses ≥1 s", "start"):
+            table.add_column(col, justify="right" if col not in ("question",) else "left")
+        for a in session.answers:
+            d = a.delivery or {}
+            table.add_row(str(a.number), (a.question or {}).get("text", "")[:48], f"{a.duration_s:.0f} s",
+                          _fmt(d.get("wpm"), " wpm"), _fmt(d.get("fillers_per_min")),
+                          str(sum(1 for p in d.get("pauses", []) if p["end"] - p["start"] >= 1.0)),
+                          _fmt(d.get("time_to_first_word_s"), " s"))
+        self.out.print(table)
+        self.out.print(
+            f"Overall: {_fmt(s.wpm, ' wpm')} over {s.speaking_s:.0f} s of speech, "
+            f"{s.hesitations} hesitations and {s.discourse_fillers} discourse fillers "
+            f"({_fmt(s.fillers_per_min)} per minute), {s.long_pauses} pauses of 1 s or more, "
+            f"{_fmt(s.mean_time_to_first_word_s, ' s')} on average before your first word.")
+        self.out.print(Text(f"Replay: interview-sim replay {session.id}", style="dim"))
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}{unit}" if isinstance(value, float) and abs(value) >= 10 else f"{value}{unit}"

@@ -1,0 +1,73 @@
+"""Shared fixtures. Every test here uses real components: when one is missing the test fails
+(it never skips), so a green run proves the real path. `bash scripts/test.sh` installs and
+starts everything; plain `pytest` starts the virtual audio device itself if it can.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+VENV_BIN = Path(sys.executable).parent
+
+
+def _start_virtual_audio() -> None:
+    """PortAudio reads PULSE_SERVER when sounddevice is first imported, so do this first."""
+    if os.environ.get("PULSE_SERVER"):
+        return
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "virtual_audio.sh"), "start"],
+                         env={**os.environ, "VA_SKIP_APT": "1"}, capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("export "):
+            key, _, value = line[len("export "):].partition("=")
+            os.environ[key] = value
+
+
+def pytest_configure(config):
+    _start_virtual_audio()
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run interview-sim as a person would, in a separate process."""
+    kwargs.setdefault("capture_output", True)
+    kwargs.setdefault("text", True)
+    kwargs.setdefault("timeout", 600)
+    return subprocess.run([str(VENV_BIN / "interview-sim"), *args], **kwargs)
+
+
+@pytest.fixture(scope="session")
+def virtual_audio() -> dict:
+    """The PulseAudio null sinks: `speaker` (default output) and `mic_feed` (its monitor is the
+    default input). Fails, never skips, when the stack is not there."""
+    if not os.environ.get("PULSE_SERVER"):
+        pytest.fail("no virtual audio device: run the tests with `bash scripts/test.sh`")
+    if shutil.which("paplay") is None or subprocess.run(["pactl", "info"], capture_output=True).returncode:
+        pytest.fail("PulseAudio is not reachable: run `bash scripts/virtual_audio.sh start`")
+    return {"mic_sink": "mic_feed", "speaker_monitor": "speaker.monitor"}
+
+
+@pytest.fixture(scope="session")
+def transcriber():
+    from simulator import transcribe
+
+    return transcribe.load("faster-whisper", "tiny.en")
+
+
+@pytest.fixture
+def recordings(tmp_path) -> Path:
+    path = tmp_path / "recordings"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path, monkeypatch):
+    """Tests never read or write the developer's own settings."""
+    monkeypatch.setenv("INTERVIEW_SIM_CONFIG", str(tmp_path / "config.toml"))
