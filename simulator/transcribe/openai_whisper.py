@@ -15,7 +15,7 @@ import numpy as np
 from simulator.errors import EnvironmentProblem, UserError
 from simulator.transcribe.base import TimedWord
 from simulator.transcribe.faster import VERBATIM_PROMPT
-from simulator.transcribe.weights import DEFAULT_MODEL
+from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
 if TYPE_CHECKING:
     import whisper.model
@@ -62,7 +62,6 @@ class OpenAIWhisperTranscriber:
     def _load(whisper: Any, model: str) -> tuple["whisper.model.Whisper", str, str]:
         """(model, short name, where the weights came from: "converted", "cache" or "download")."""
         from simulator.transcribe import ct2_convert
-        from simulator.transcribe.weights import resolve
 
         try:
             name = resolve(model).name
