@@ -54,6 +54,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (session_id, number)
     );
     """,
+    # 2: sessions are listed and picked by start time; history reads them all in that order
+    """
+    CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_at, id);
+    """,
 ]
 
 
@@ -218,13 +222,41 @@ class Store:
         return resolved
 
     def _migrate(self) -> None:
+        """Bring the file up to the current schema in one transaction: all steps or none.
+
+        The version is read again under the write lock, so two processes opening an old file at
+        the same moment do not both migrate it.
+        """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise UserError(f"{self._db_path} was written by a newer interview-sim (schema {version});"
                             " upgrade this program to read it")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # executescript commits first; wrapping it in BEGIN/COMMIT keeps each step atomic.
-            self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        if version == len(MIGRATIONS):
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script, one at a time (DDL is transactional in SQLite)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                yield pending.strip()
+            pending = ""
+    if pending.strip() and not all(l.strip().startswith("--") or not l.strip() for l in pending.splitlines()):
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
 
 
 def _now() -> str:
