@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 PITCH_WINDOW = 0.040  # s: two periods of the lowest pitch searched
 F0_MIN, F0_MAX = 75.0, 400.0
-YIN_THRESHOLD = 0.15
+YIN_THRESHOLD = 0.2
 MONOTONE_ST = 2.0  # a stretch of speech with pitch spread under this many semitones is monotone
 STRETCH_S = 8.0  # how long a stretch of speech is judged at a time
 MIN_PITCHED_S = 2.0  # a stretch needs this much pitched speech to be judged at all

@@ -1,0 +1,108 @@
+"""Put Whisper's words on the waveform: drop words said over silence, snap the rest to speech.
+
+Whisper writes "Thank you." / "You." / "So..." on silence and stretches words across pauses
+(FACTS.md). Words with no speech near them are dropped (and reported); the rest are trimmed to
+the speech they overlap so that a word never swallows a pause.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from simulator.delivery.speech import VoiceActivity
+from simulator.transcribe.base import TimedWord
+
+# Whisper word times are off by about 110 ms median, 220 ms p90 for tiny.en (FACTS.md): a real
+# word is never further than this from speech.
+NEAR_SPEECH_S = 0.25
+MIN_SPEECH_IN_WORD_S = 0.03
+# A gap between speech regions this long inside a word's interval means the word straddles a pause.
+STRADDLE_GAP_S = 0.2
+# The words of the transcription prompt (transcribe/faster.py); a run this long that only
+# repeats it is an echo of the prompt, not speech.
+PROMPT_WORDS = "umm let me think like hmm okay here's what i'm like thinking".split()
+ECHO_MIN_RUN = 5
+
+
+@dataclass
+class DroppedWord:
+    text: str
+    start: float
+    end: float
+    reason: str  # "no speech" or "prompt echo"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z']", "", text.lower().replace("’", "'"))
+
+
+def prompt_echoes(words: Sequence[TimedWord]) -> set[int]:
+    """Indices of words in runs of ECHO_MIN_RUN or more that repeat the prompt word for word."""
+    norms = [_norm(w.text) for w in words]
+    echoed: set[int] = set()
+    i = 0
+    while i < len(norms):
+        best = 0
+        for p in range(len(PROMPT_WORDS)):
+            k = 0
+            while i + k < len(norms) and p + k < len(PROMPT_WORDS) and norms[i + k] == PROMPT_WORDS[p + k]:
+                k += 1
+            best = max(best, k)
+        if best >= ECHO_MIN_RUN:
+            echoed.update(range(i, i + best))
+            i += best
+        else:
+            i += 1
+    return echoed
+
+
+def place_words(words: Sequence[TimedWord], activity: VoiceActivity) -> tuple[list[TimedWord], list[DroppedWord]]:
+    """Words kept (times snapped to speech, in order) and words dropped with the reason."""
+    regions = activity.regions()
+    starts = [r[0] for r in regions]
+    echoes = prompt_echoes(words)
+    kept: list[TimedWord] = []
+    dropped: list[DroppedWord] = []
+    for i, w in enumerate(words):
+        start, end = (w.start, w.end) if w.end >= w.start else (w.end, w.start)
+        if i in echoes:
+            dropped.append(DroppedWord(w.text, w.start, w.end, "prompt echo"))
+            continue
+        if activity.speech_between(start - NEAR_SPEECH_S, end + NEAR_SPEECH_S) < MIN_SPEECH_IN_WORD_S:
+            dropped.append(DroppedWord(w.text, w.start, w.end, "no speech"))
+            continue
+        start, end = _snap(start, end, regions, starts)
+        if kept and start < kept[-1].start:  # keep words in order; overlaps are left as they are
+            start = kept[-1].start
+            end = max(end, start)
+        kept.append(TimedWord(w.text, round(start, 3), round(end, 3), w.probability))
+    return kept, dropped
+
+
+def _snap(start: float, end: float, regions: list[tuple[float, float]], starts: list[float]) -> tuple[float, float]:
+    # Regions overlapping [start, end]
+    lo = max(0, bisect.bisect_right(starts, start) - 1)
+    hi = bisect.bisect_left(starts, end)
+    overlapping = [r for r in regions[lo:hi + 1] if r[0] < end and r[1] > start]
+    if not overlapping:
+        # The word sits in a gap next to speech (timestamps are a little off): move it to the
+        # nearest edge of speech, as a point, so it neither invents speech nor hides a pause.
+        nearest = min((abs(r[1] - start), r[1]) for r in regions[max(0, lo - 1):hi + 2])
+        nearest = min([nearest] + [(abs(r[0] - end), r[0]) for r in regions[max(0, lo - 1):hi + 2]])
+        return nearest[1], nearest[1]
+    # Group regions separated by short gaps; keep the group the word overlaps most.
+    groups: list[list[tuple[float, float]]] = [[overlapping[0]]]
+    for r in overlapping[1:]:
+        if r[0] - groups[-1][-1][1] < STRADDLE_GAP_S:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+
+    def overlap(group: list[tuple[float, float]]) -> float:
+        return sum(min(end, b) - max(start, a) for a, b in group)
+
+    best = max(groups, key=overlap)
+    return max(start, best[0][0]), min(end, best[-1][1])
