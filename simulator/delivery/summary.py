@@ -57,3 +57,31 @@ def summarize(deliveries: list[dict]) -> SessionSummary:
         mean_answer_s=round(sum(lengths) / len(lengths), 1) if lengths else None,
         mean_answer_words=round(words / len(spoken), 1) if spoken else None,
     )
+
+
+def session_metrics(s: SessionSummary) -> list:
+    """The session's headline figures judged against the same targets as each answer's metrics."""
+    from simulator.delivery.analyze import FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric
+
+    lo, hi = PACE_TARGET
+    out = []
+    if s.wpm is None:
+        out.append(Metric("wpm", "Pace", None, "n/a", f"{lo:.0f}-{hi:.0f} wpm", "info", "too little speech to measure"))
+    else:
+        out.append(Metric("wpm", "Pace", s.wpm, f"{s.wpm:.0f} wpm", f"{lo:.0f}-{hi:.0f} wpm",
+                          "good" if lo <= s.wpm <= hi else "watch",
+                          f"{s.word_count} words over {s.speaking_s:.0f} s of speech"))
+    rate = s.fillers_per_min
+    out.append(Metric("fillers_per_min", "Fillers", rate, "n/a" if rate is None else f"{rate:.1f} per min",
+                      f"under {FILLERS_PER_MIN_WATCH:.0f} per min",
+                      "info" if rate is None else "good" if rate <= FILLERS_PER_MIN_WATCH else "watch",
+                      f"{s.hesitations} hesitation{'s' if s.hesitations != 1 else ''} (um, uh), "
+                      f"{s.discourse_fillers} discourse filler{'s' if s.discourse_fillers != 1 else ''}"))
+    out.append(Metric("long_pauses", "Long pauses", s.long_pauses, str(s.long_pauses), None,
+                      "info", "silences of 1 s or more inside answers"))
+    t = s.mean_time_to_first_word_s
+    out.append(Metric("time_to_first_word_s", "Time to first word", t, "n/a" if t is None else f"{t:.1f} s",
+                      None, "info", "mean time before the first word of an answer"))
+    out.append(Metric("speaking_s", "Speaking time", s.speaking_s, f"{s.speaking_s:.0f} s", None, "info",
+                      f"{s.answers} answer{'s' if s.answers != 1 else ''}"))
+    return out
