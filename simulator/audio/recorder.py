@@ -8,7 +8,6 @@ answer is over: Enter, silence after speech, the time limit, Ctrl-C, or a lost d
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -19,6 +18,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from simulator.audio.devices import sounddevice
+from simulator.audio.level import LevelGate
 from simulator.errors import EnvironmentProblem
 from simulator.transcribe.base import SAMPLE_RATE
 
@@ -49,30 +49,6 @@ class StopRules:
     max_s: float = 180.0
     silence_stop_s: float | None = 4.0  # None: never stop on silence
     enter: threading.Event = field(default_factory=threading.Event)
-
-
-class LevelGate:
-    """Speech or not, block by block, against a noise floor that follows the room.
-
-    Crude on purpose: it only decides when an answer has ended. Pauses are measured later,
-    from the whole waveform, by simulator.delivery.speech.
-    """
-
-    def __init__(self, min_db: float = -45.0, above_floor_db: float = 12.0):
-        self.min_db = min_db
-        self.above_floor_db = above_floor_db
-        self.floor_db = -90.0
-        self.level_db = -120.0
-
-    def is_speech(self, block: np.ndarray) -> bool:
-        rms = float(np.sqrt(np.mean(np.square(block), dtype=np.float64))) if block.size else 0.0
-        self.level_db = 20 * math.log10(rms) if rms > 1e-6 else -120.0
-        # The floor rises slowly and falls at once, so speech never drags it up far.
-        if self.level_db < self.floor_db:
-            self.floor_db = self.level_db
-        else:
-            self.floor_db += 0.01 * (self.level_db - self.floor_db)
-        return self.level_db > max(self.min_db, self.floor_db + self.above_floor_db)
 
 
 def _commit_header(out) -> None:

@@ -7,7 +7,7 @@ that audio (plus the caller's `offset`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -42,3 +42,17 @@ class Transcriber(Protocol):
     model: str  # a short model name, e.g. "tiny.en"
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]: ...
+
+
+def join_fragments(words: Iterable[TimedWord]) -> Iterator[TimedWord]:
+    """Whisper sometimes writes one spoken word as two ("mid" "-sized", "5" "%"): join them."""
+    held: TimedWord | None = None
+    for w in words:
+        if held is not None and (w.text.startswith("-") and len(w.text) > 1 or w.text.startswith("%")):
+            held = TimedWord(held.text + w.text, held.start, w.end, min(held.probability, w.probability))
+            continue
+        if held is not None:
+            yield held
+        held = w
+    if held is not None:
+        yield held

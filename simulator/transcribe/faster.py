@@ -6,7 +6,7 @@ from typing import Iterator
 
 import numpy as np
 
-from simulator.transcribe.base import TimedWord
+from simulator.transcribe.base import TimedWord, join_fragments
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
 # A short, filler-laden prompt makes Whisper write hesitations verbatim instead of cleaning them
@@ -32,6 +32,9 @@ class FasterWhisperTranscriber:
         self._english_only = weights.name.endswith(".en")
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]:
+        return join_fragments(self._words(audio, offset))
+
+    def _words(self, audio: np.ndarray, offset: float) -> Iterator[TimedWord]:
         segments, _info = self._model.transcribe(
             np.ascontiguousarray(audio, dtype=np.float32),
             language=None if self._english_only else "en",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from simulator.errors import EnvironmentProblem, UserError
-from simulator.transcribe.base import TimedWord
+from simulator.transcribe.base import TimedWord, join_fragments
 from simulator.transcribe.faster import VERBATIM_PROMPT
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
@@ -75,6 +75,9 @@ class OpenAIWhisperTranscriber:
         return _from_checkpoint(whisper, checkpoint), name, "converted" if converted else "cache"
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]:
+        return join_fragments(self._words(audio, offset))
+
+    def _words(self, audio: np.ndarray, offset: float) -> Iterator[TimedWord]:
         # openai-whisper returns all segments at the end; being a generator at least defers the
         # work to the first `next()`, like the faster-whisper engine.
         result = self._model.transcribe(

@@ -1,0 +1,138 @@
+"""Transcribe an answer while it is being spoken.
+
+The audio is cut into chunks at pauses (or, failing that, at the quietest moment) and each
+closed chunk is transcribed on a worker thread while the person keeps talking. When the answer
+ends only the last chunk is left, so feedback comes in about the same time after a 10-second
+answer as after a 10-minute one. Files go through the same path, so a long recording is
+transcribed in bounded memory.
+
+    stream = StreamingTranscriber(transcriber)
+    for block in blocks:        # any sizes, mono float32 at 16 kHz
+        stream.feed(block)
+    words = stream.finish()     # list[TimedWord], times from the start of the audio
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.audio.level import LevelGate
+from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber
+
+STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkPolicy:
+    min_s: float = 4.0  # a chunk is not cut before this much audio (Whisper needs context)
+    max_s: float = 24.0  # ... and is always cut by this length (Whisper's window is 30 s)
+    cut_silence_s: float = 0.3  # a pause this long after min_s is where a chunk ends
+
+
+class StreamingTranscriber:
+    def __init__(self, transcriber: Transcriber, policy: ChunkPolicy = ChunkPolicy(),
+                 max_pending_chunks: int = 0):
+        self.transcriber = transcriber
+        self.policy = policy
+        self._gate = LevelGate()
+        self._steps: list[np.ndarray] = []  # audio since the last cut, in STEP_S pieces
+        self._speech: list[bool] = []  # gate decision per step
+        self._partial = np.zeros(0, np.float32)
+        self._chunk_start = 0  # samples from the start of the audio
+        self._words: list[TimedWord] = []
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        # Unbounded while recording (the worker keeps up at RTF < 0.1); bounded for files so
+        # reading never runs far ahead of transcription.
+        self._chunks: queue.Queue = queue.Queue(maxsize=max_pending_chunks)
+        self._worker = threading.Thread(target=self._work, name="stream-transcribe", daemon=True)
+        self._worker.start()
+        self.chunks_transcribed = 0
+
+    # -- producer side (the recorder's drain loop, or a file reader) ------------------------
+
+    def feed(self, block: np.ndarray, t: float | None = None) -> None:
+        step = int(STEP_S * SAMPLE_RATE)
+        data = np.concatenate((self._partial, np.asarray(block, np.float32).reshape(-1)))
+        n = len(data) // step
+        for i in range(n):
+            piece = data[i * step:(i + 1) * step]
+            self._steps.append(piece)
+            self._speech.append(self._gate.is_speech(piece))
+            self._maybe_cut()
+        self._partial = data[n * step:]
+
+    def finish(self) -> list[TimedWord]:
+        """Transcribe what is left and return every word, in order."""
+        if self._partial.size:
+            self._steps.append(self._partial)
+            self._speech.append(self._gate.is_speech(self._partial))
+            self._partial = np.zeros(0, np.float32)
+        self._submit(len(self._steps))
+        self._chunks.put(None)
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        return self.words_so_far()
+
+    def words_so_far(self) -> list[TimedWord]:
+        with self._lock:
+            return sorted(self._words, key=lambda w: w.start)
+
+    # -- cutting ------------------------------------------------------------------------------
+
+    def _maybe_cut(self) -> None:
+        steps = len(self._steps)
+        length_s = steps * STEP_S
+        if length_s < self.policy.min_s:
+            return
+        quiet = int(round(self.policy.cut_silence_s / STEP_S))
+        if steps > quiet and not any(self._speech[-quiet:]) and any(self._speech[:-quiet]):
+            self._submit(steps - quiet // 2)  # cut inside the pause, leaving silence on both sides
+        elif length_s >= self.policy.max_s:
+            # No pause long enough: cut at the quietest step of the last third.
+            start = steps * 2 // 3
+            levels = [float(np.mean(np.square(s))) for s in self._steps[start:]]
+            self._submit(start + int(np.argmin(levels)) + 1)
+
+    def _submit(self, upto: int) -> None:
+        if upto <= 0:
+            return
+        pieces, speech = self._steps[:upto], self._speech[:upto]
+        self._steps, self._speech = self._steps[upto:], self._speech[upto:]
+        audio = np.concatenate(pieces)
+        offset = self._chunk_start / SAMPLE_RATE
+        self._chunk_start += audio.size
+        if any(speech):  # silence only makes Whisper invent "Thank you."
+            self._chunks.put((audio, offset))
+
+    # -- worker ---------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            item = self._chunks.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue
+            audio, offset = item
+            try:
+                words = list(self.transcriber.transcribe(audio, offset=offset))
+            except BaseException as exc:  # surfaced by finish(), on the caller's thread
+                self._error = exc
+                continue
+            with self._lock:
+                self._words.extend(words)
+                self.chunks_transcribed += 1
+
+
+def transcribe_blocks(transcriber: Transcriber, blocks, policy: ChunkPolicy = ChunkPolicy()) -> list[TimedWord]:
+    """The streaming path for audio already on disk: bounded memory, same chunks as live."""
+    stream = StreamingTranscriber(transcriber, policy, max_pending_chunks=2)
+    for block in blocks:
+        stream.feed(block)
+    return stream.finish()
