@@ -88,6 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     recordings(c)
 
+    c = command("report", "A session's report: a summary here, or one self-contained HTML file with --html.")
+    c.add_argument("session", nargs="?", default="latest", metavar="SESSION", help="session id (default: latest)")
+    c.add_argument("--html", metavar="PATH", help="write the HTML report here (a folder or a .html file)")
+    c.add_argument("--open", action="store_true", help="open the HTML report in the web browser")
+    recordings(c)
+
+    c = command("history", "Your progress across sessions: trends, personal bests, categories practised.")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.add_argument("--html", metavar="PATH", help="write the progress charts as one HTML file")
+    c.add_argument("--last", type=_positive(int), default=5, metavar="N",
+                   help="show the last N sessions and the change over them (default 5)")
+    recordings(c)
+
+    c = command("export", "Export stored sessions as JSON or CSV, for your own records.")
+    c.add_argument("session", nargs="?", metavar="SESSION", help="one session id (default: every session)")
+    c.add_argument("--format", choices=["json", "csv"], default="json", help="json (default) or csv")
+    c.add_argument("--output", metavar="PATH", help="write to this file instead of the screen")
+    recordings(c)
+
+    c = command("delete", "Delete a stored session and its audio.")
+    c.add_argument("session", metavar="SESSION", help="session id (see `interview-sim sessions`)")
+    c.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    recordings(c)
+
     c = command("devices", "List audio input and output devices.")
     c.add_argument("--json", action="store_true")
 

@@ -73,6 +73,7 @@ def practice(args) -> int:
     turns = plan_session(bank=args.bank or "general", count=args.questions, seed=args.seed,
                          interviewer=cfg.interviewer)
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    load = _recover(store, load, view.warn)
     source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
                    f"{args.silence_stop:g} s of silence, or at {args.max_answer:g} s. Ctrl-C ends the session.")
@@ -96,6 +97,7 @@ def demo(args) -> int:
     speaker = _speaker(args, cfg, view)
     store = _store(args, cfg)
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    load = _recover(store, load, view.warn)
     view.listening("Demo: a synthetic candidate answers three questions; its answers go through the "
                    "same transcription, metrics and storage as yours would.")
     settings = SessionSettings(kind="demo", bank="demo", engine=engine, model=model)
@@ -104,6 +106,18 @@ def demo(args) -> int:
     finally:
         speaker.voice.close()
     return 0
+
+
+def _recover(store, load, notify):
+    """Sessions a killed process left behind: keep and analyse their audio, mark them incomplete.
+
+    Returns `load` made load-once, so recovery and the new session share one model.
+    """
+    from simulator.recovery import once, recover
+
+    load = once(load)
+    recover(store, load, notify)
+    return load
 
 
 def _speaker(args, cfg, view):
@@ -180,6 +194,8 @@ def sessions(args) -> int:
     from simulator.report.terminal import console
 
     store = _store(args)
+    _recover(store, _transcriber_loader(args, config_mod.load(), quiet=True)[2],
+             lambda line: print(f"interview-sim: {line}", file=sys.stderr))
     rows = store.sessions()
     if args.json:
         _print_json([{"id": s.id, "kind": s.kind, "started_at": s.started_at, "ended_at": s.ended_at,
@@ -324,4 +340,100 @@ def config(args) -> int:
         for key, value in data.items():
             print(f"{key} = {'' if value is None else value}")
         print(f"# {config_mod.config_path()}")
+    return 0
+
+
+# -- reports and records -----------------------------------------------------------------------
+
+def report(args) -> int:
+    from rich.text import Text
+
+    from simulator.report.terminal import TerminalView, metrics_table, transcript_text
+
+    store = _store(args)
+    session = store.session(args.session)
+    if args.open and not args.html:
+        raise UserError("--open needs --html PATH (the report to open)")
+    if args.html:
+        from simulator.report.html import write_report
+
+        path = write_report(session, Path(args.html))
+        print(f"Report written to {path}")
+        if args.open:
+            import webbrowser
+
+            if not webbrowser.open(path.resolve().as_uri()):
+                print(f"interview-sim: could not start a web browser; open {path} yourself", file=sys.stderr)
+        return 0
+    from simulator.delivery.analyze import Delivery
+
+    view = TerminalView()
+    out = view.out
+    for a in session.answers:
+        q = a.question or {}
+        out.rule(f"Answer {a.number}" + (f" · {q['category']}" if q.get("category") else ""))
+        out.print(Text(f"Q: {q.get('text', '')}", style="bold"))
+        words = (a.delivery or {}).get("words") or []
+        out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
+        if a.delivery:
+            out.print(metrics_table(Delivery.from_dict(a.delivery)))
+        if a.engine:
+            out.print(Text(f"transcribed with {a.engine} {a.model or ''}", style="dim"))
+    view.summary(session)
+    out.print(Text(f"HTML report: interview-sim report {session.id} --html report.html", style="dim"))
+    return 0
+
+
+def history(args) -> int:
+    from simulator.report.history import build_history, print_history, render_history
+    from simulator.report.terminal import console
+
+    store = _store(args)
+    h = build_history(store.sessions(), last=args.last)
+    if args.html:
+        path = Path(args.html).expanduser()
+        if path.is_dir():
+            path = path / "history.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_history(h), encoding="utf-8")
+        if not args.json:
+            print(f"Progress charts written to {path}")
+    if args.json:
+        _print_json(h.to_dict())
+    elif not args.html:
+        print_history(h, console())
+    return 0
+
+
+def export(args) -> int:
+    from simulator.report.export import to_csv, to_json
+
+    store = _store(args)
+    sessions = [store.session(args.session)] if args.session else store.sessions()
+    text = to_csv(store, sessions) if args.format == "csv" else to_json(store, sessions)
+    if args.output:
+        path = Path(args.output).expanduser()
+        try:
+            path.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        print(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} written to {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def delete(args) -> int:
+    store = _store(args)
+    session = store.session(args.session)
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise UserError(f"not deleting session {session.id} without confirmation: add --yes")
+        answer = input(f"Delete session {session.id} ({session.kind}, {session.started_at.replace('T', ' ')}, "
+                       f"{len(session.answers)} answers) and its audio? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing deleted.")
+            return 1
+    store.delete_session(session.id)
+    print(f"Deleted session {session.id}.")
     return 0
