@@ -1,7 +1,16 @@
-"""Audio file -> timed words -> Delivery: the path every answer and every analysed file takes."""
+"""Audio -> timed words -> Delivery: the one path every answer and every analysed file takes.
+
+An `AnswerAnalyzer` is fed the audio block by block, while it is recorded or read. Two workers
+keep up with it: the streaming transcriber (chunks cut at pauses) and the voice-activity pass
+(energy and pitch per 10 ms frame). When the audio ends only the tail is left to do, so
+feedback takes about the same time after any length of answer, and a long file is analysed
+in bounded memory.
+"""
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +18,9 @@ import numpy as np
 
 from simulator.audio.io import iter_blocks
 from simulator.delivery.analyze import Delivery, analyze
+from simulator.delivery.speech import VoiceActivity, voice_activity
 from simulator.transcribe.base import SAMPLE_RATE, Transcriber
+from simulator.transcribe.streaming import StreamingTranscriber
 
 
 @dataclass(slots=True)
@@ -22,10 +33,50 @@ class Analysis:
         return {**self.delivery.to_dict(), "engine": self.engine, "model": self.model}
 
 
+class AnswerAnalyzer:
+    """Feed it blocks (mono float32, 16 kHz) as they arrive; `finish()` gives the Analysis."""
+
+    def __init__(self, transcriber: Transcriber, *, bounded: bool = False):
+        self.transcriber = transcriber
+        self.stream = StreamingTranscriber(transcriber, max_pending_chunks=2 if bounded else 0)
+        self._blocks: queue.Queue = queue.Queue(maxsize=32 if bounded else 0)
+        self._activity: VoiceActivity | None = None
+        self._error: BaseException | None = None
+        self._samples = 0
+        self._worker = threading.Thread(target=self._measure, name="voice-activity", daemon=True)
+        self._worker.start()
+
+    def feed(self, block: np.ndarray, t: float | None = None) -> None:
+        self._samples += block.size
+        self.stream.feed(block)
+        self._blocks.put(block)
+
+    def finish(self, *, file: str | None = None, time_budget_s: float | None = None) -> Analysis:
+        self._blocks.put(None)
+        words = self.stream.finish()
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+        delivery = analyze(self._activity, words, file=file, duration_s=self._samples / SAMPLE_RATE,
+                           time_budget_s=time_budget_s)
+        return Analysis(delivery, self.transcriber.engine, self.transcriber.model)
+
+    def _measure(self) -> None:
+        def blocks():
+            while (block := self._blocks.get()) is not None:
+                yield block
+
+        try:
+            self._activity = voice_activity(blocks(), SAMPLE_RATE)
+        except BaseException as exc:  # surfaced by finish(), on the caller's thread
+            self._error = exc
+            for _ in blocks():  # keep draining so feed() never blocks forever
+                pass
+
+
 def analyze_file(path: Path, transcriber: Transcriber, *, time_budget_s: float | None = None,
                  display_name: str | None = None) -> Analysis:
-    audio = np.concatenate(list(iter_blocks(path)) or [np.zeros(0, np.float32)])
-    words = list(transcriber.transcribe(audio)) if audio.size else []
-    delivery = analyze(audio, words, file=display_name or str(path),
-                       duration_s=audio.size / SAMPLE_RATE, time_budget_s=time_budget_s)
-    return Analysis(delivery, transcriber.engine, transcriber.model)
+    analyzer = AnswerAnalyzer(transcriber, bounded=True)
+    for block in iter_blocks(path, block_s=1.0):
+        analyzer.feed(block)
+    return analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)

@@ -38,7 +38,7 @@ class BlockListener(Protocol):
 class RecordedAnswer:
     path: Path
     duration_s: float
-    stopped_by: str  # "enter" | "silence" | "limit" | "interrupt" | "device"
+    stopped_by: str  # "enter" | "silence" | "limit" | "cut-in" | "interrupt" | "device"
     overflows: int  # blocks PortAudio reported lost because the machine fell behind
     spoke: bool  # did the level ever rise above the speech threshold
     message: str = ""
@@ -48,6 +48,7 @@ class RecordedAnswer:
 class StopRules:
     max_s: float = 180.0
     silence_stop_s: float | None = 4.0  # None: never stop on silence
+    cut_in_s: float | None = None  # the interviewer cuts in here (pressure mode's time budget)
     enter: threading.Event = field(default_factory=threading.Event)
 
 
@@ -117,6 +118,9 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
                     if rules.enter.is_set():
                         stopped_by = "enter"
                         break
+                    if rules.cut_in_s is not None and elapsed >= rules.cut_in_s:
+                        stopped_by = "cut-in"
+                        break
                     if elapsed >= rules.max_s:
                         stopped_by = "limit"
                         break
@@ -138,6 +142,8 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
             except queue.Empty:
                 break
             out.write(block)
+            for listener in listeners:
+                listener.feed(block, frames_written / SAMPLE_RATE)
             frames_written += block.size
     return RecordedAnswer(path=path, duration_s=round(frames_written / SAMPLE_RATE, 3),
                           stopped_by=stopped_by, overflows=overflows, spoke=spoke, message=message)

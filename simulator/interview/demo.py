@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.audio.recorder import RecordedAnswer
+from simulator.audio.recorder import BlockListener, RecordedAnswer
 from simulator.interview.session import Turn
 from simulator.interview.tts import Voice
 
@@ -65,8 +65,10 @@ class DemoSource:
         self.voice = voice or Voice(rate=CANDIDATE_RATE, voice=CANDIDATE_VOICE)
         self.scripts = {q["id"]: script for q, script in DEMO_INTERVIEW}
 
-    def answer(self, turn: Turn, number: int, path: Path) -> RecordedAnswer:
+    def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
         import soundfile
+
+        from simulator.audio.io import iter_blocks
 
         script = self.scripts[turn.question["id"]]
         # Render every fragment first (the TTS thread works ahead), then lay out the timeline.
@@ -85,6 +87,8 @@ class DemoSource:
                                 for p in pieces] + [np.zeros(int(0.5 * rate), np.float32)])
         path.parent.mkdir(parents=True, exist_ok=True)
         soundfile.write(str(path), audio, rate, subtype="PCM_16")
+        for block in iter_blocks(path, block_s=1.0):  # as a microphone would deliver it, at 16 kHz
+            listener.feed(block)
         return RecordedAnswer(path=path, duration_s=round(audio.size / rate, 3), stopped_by="demo",
                               overflows=0, spoke=True)
 

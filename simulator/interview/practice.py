@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from simulator.audio.recorder import RecordedAnswer, StopRules, record_answer
+from simulator.audio.recorder import BlockListener, RecordedAnswer, StopRules, record_answer
 from simulator.interview.session import EnterKey, Turn
 
 
@@ -20,6 +20,7 @@ class MicrophoneSource:
         self.on_tick = on_tick
         self.enter = EnterKey()
 
-    def answer(self, turn: Turn, number: int, path: Path) -> RecordedAnswer:
-        rules = StopRules(max_s=self.max_answer_s, silence_stop_s=self.silence_stop_s, enter=self.enter.event)
-        return record_answer(path, self.device, rules, on_tick=self.on_tick)
+    def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
+        rules = StopRules(max_s=self.max_answer_s, silence_stop_s=self.silence_stop_s, enter=self.enter.event,
+                          cut_in_s=turn.cut_in_s)
+        return record_answer(path, self.device, rules, listeners=(listener,), on_tick=self.on_tick)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
-from simulator.audio.recorder import RecordedAnswer
+from simulator.audio.recorder import BlockListener, RecordedAnswer
 from simulator.store import Answer, Session, Store
 
 
@@ -23,12 +23,16 @@ class Turn:
 
     text: str
     question: dict | None = None  # id, bank, text, category, time_budget_s, strong_answer ...
+    number: int | None = None  # the planned question's number; a follow-up has its question's
+    cut_in_s: float | None = None  # the interviewer cuts the answer off here (pressure mode)
+    cut_in_line: str | None = None  # ... and says this
 
 
 class AnswerSource(Protocol):
     prompt: str  # what the person sees while the answer is being taken
 
-    def answer(self, turn: Turn, number: int, path: Path) -> RecordedAnswer: ...
+    def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
+        """Take one answer into `path`, feeding its audio (mono float32, 16 kHz) to `listener`."""
 
 
 class View(Protocol):
@@ -43,6 +47,54 @@ class View(Protocol):
 
 class Speaker(Protocol):
     def say(self, text: str) -> bool: ...  # False when nothing could be played
+    # Optional: `prepare(text)` starts rendering a line that may be said soon.
+
+
+class Plan(Protocol):
+    """What the interviewer says next. `last` is the stored answer to the previous turn when that
+    turn was a question (None otherwise), so the plan can react to what was said."""
+
+    turns: list[Turn]  # the planned turns, follow-ups not included
+    total: int  # planned questions, follow-ups not included
+
+    def next_turn(self, last: Answer | None) -> Turn | None: ...  # None: the interview is over
+    def upcoming(self) -> list[str]: ...  # lines that may be said next, rendered ahead
+
+
+class FixedPlan:
+    """Turns said in order whatever the answers (the demo's plan)."""
+
+    def __init__(self, turns: list[Turn]):
+        from dataclasses import replace
+
+        self.turns: list[Turn] = []
+        self.total = 0
+        for turn in turns:
+            if turn.question is not None:
+                self.total += 1
+                turn = replace(turn, number=turn.number or self.total)
+            self.turns.append(turn)
+        self._next = 0
+
+    def next_turn(self, last: Answer | None) -> Turn | None:
+        if self._next >= len(self.turns):
+            return None
+        self._next += 1
+        return self.turns[self._next - 1]
+
+    def upcoming(self) -> list[str]:
+        return [t.text for t in self.turns[self._next: self._next + 1]]
+
+
+def as_plan(turns: list[Turn] | Plan) -> Plan:
+    return FixedPlan(list(turns)) if isinstance(turns, (list, tuple)) else turns
+
+
+def _prepare(speaker: Speaker, lines: list[str]) -> None:
+    prepare = getattr(speaker, "prepare", None)
+    if prepare is not None:
+        for line in lines:
+            prepare(line)
 
 
 @dataclass
@@ -54,42 +106,56 @@ class SessionSettings:
     extra: dict = field(default_factory=dict)
 
 
-def run_session(store: Store, settings: SessionSettings, turns: list[Turn], source: AnswerSource,
+def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Plan, source: AnswerSource,
                 speaker: Speaker, load_transcriber: Callable[[], object], view: View) -> Session:
-    from simulator.pipeline import analyze_file
+    """`turns`: a fixed list of turns, or a Plan (the Interviewer) that picks each next turn."""
+    plan = as_plan(turns)
+    turns = plan.turns
+    from simulator.pipeline import AnswerAnalyzer
 
-    session = store.new_session(settings.kind, {**asdict(settings), **settings.extra})
+    from simulator.recovery import owner_info
+
+    # The owner lets a later start tell a live session from one a killed process left behind;
+    # the plan lets it say which question a recovered answer was for.
+    session = store.new_session(settings.kind, {**asdict(settings), **settings.extra, "owner": owner_info(),
+                                                "plan": [t.question for t in turns if t.question is not None]})
     # The model loads while the interviewer speaks: it is ready when the first answer ends.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
     transcriber_future: Future = pool.submit(load_transcriber)
-    questions = [t for t in turns if t.question is not None]
+    last: Answer | None = None
     number = 0
     status = "incomplete"
     try:
-        for turn in turns:
+        while (turn := plan.next_turn(last)) is not None:
+            last = None
             if turn.question is None:
+                _prepare(speaker, plan.upcoming())
                 view.interviewer(turn.text, speaker.say(turn.text))
                 continue
             number += 1
-            view.question(number, len(questions), turn)
-            speaker.say(turn.text)
+            view.question(turn.number or number, plan.total, turn)
+            speaker.say(turn.text)  # returns when playback has ended: nothing of it is recorded
+            _prepare(speaker, plan.upcoming())  # the next lines render while the person answers
             path = store.answer_path(session.id, number)
+            # Transcription runs while the person speaks; only the tail is left when they stop.
+            analyzer = AnswerAnalyzer(transcriber_future.result())
             view.listening(source.prompt)
-            recorded = source.answer(turn, number, path)
+            recorded = source.answer(turn, number, path, analyzer)
+            if recorded.stopped_by == "cut-in" and turn.cut_in_line:
+                view.interviewer(turn.cut_in_line, speaker.say(turn.cut_in_line))
             if recorded.message:
                 view.warn(recorded.message)
             view.analysing()
-            transcriber = transcriber_future.result()
-            analysis = analyze_file(path, transcriber,
-                                    time_budget_s=(turn.question or {}).get("time_budget_s"),
-                                    display_name=path.name)
+            analysis = analyzer.finish(file=path.name, time_budget_s=(turn.question or {}).get("time_budget_s"))
             answer = Answer(session_id=session.id, number=number, question=turn.question, audio=path,
                             duration_s=recorded.duration_s, stopped_by=recorded.stopped_by,
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,
-                            delivery=analysis.to_dict())
+                            delivery=with_overflows(analysis.to_dict(), recorded.overflows))
             store.add_answer(answer)
             view.answer(answer, analysis)
+            last = answer
             if recorded.stopped_by == "interrupt":
+                view.warn(f"stopped with Ctrl-C: answer {number} is kept; the session is saved as incomplete")
                 break
         else:
             status = "complete"
@@ -99,6 +165,18 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn], sour
     session = store.session(session.id)
     view.summary(session)
     return session
+
+
+def with_overflows(delivery: dict, overflows: int) -> dict:
+    """The answer's metrics plus the input overflows of its recording (audio the machine lost)."""
+    delivery = {**delivery, "input_overflows": int(overflows)}
+    if overflows:
+        delivery["metrics"] = [*delivery.get("metrics", []), {
+            "key": "input_overflows", "label": "Input overflows", "value": int(overflows),
+            "display": str(int(overflows)), "target": "0", "status": "watch",
+            "note": f"the machine fell behind the microphone {overflows} time{'s' if overflows > 1 else ''}: "
+                    "some audio is missing from the recording"}]
+    return delivery
 
 
 class EnterKey:
