@@ -183,6 +183,11 @@ class Store:
         rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at, id").fetchall()
         return [self.session(r[0]) for r in rows]
 
+    def session_states(self) -> list[tuple[str, str, str]]:
+        """(id, status, settings JSON) of every session not complete: cheap, for recovery."""
+        return self._db.execute("SELECT id, status, settings FROM sessions WHERE status != 'complete'"
+                                " ORDER BY started_at, id").fetchall()
+
     def latest(self) -> Session:
         row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
         if row is None:

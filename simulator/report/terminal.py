@@ -82,6 +82,9 @@ class TerminalView:
     def answer(self, answer, analysis) -> None:
         d = analysis.delivery
         self.out.print(Text(f"Recorded {answer.duration_s:.1f} s → {answer.audio}", style="dim"))
+        if answer.overflows:
+            self.warn(f"input overflows: {answer.overflows} (the machine fell behind the microphone; "
+                      "some audio is missing from this answer)")
         words = answer.delivery["words"]
         self.out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
         self.out.print(metrics_table(d))
