@@ -367,7 +367,7 @@ def report(args) -> int:
         return 0
     from simulator.delivery.analyze import Delivery
 
-    view = TerminalView()
+    view = TerminalView(_report_console())
     out = view.out
     for a in session.answers:
         q = a.question or {}
@@ -384,9 +384,19 @@ def report(args) -> int:
     return 0
 
 
+def _report_console():
+    """Rich's console, with no escape codes at all (no bold either) when NO_COLOR is set."""
+    from rich.console import Console
+
+    from simulator.report.terminal import console
+
+    if os.environ.get("NO_COLOR"):
+        return Console(highlight=False, soft_wrap=False, color_system=None)
+    return console()
+
+
 def history(args) -> int:
     from simulator.report.history import build_history, print_history, render_history
-    from simulator.report.terminal import console
 
     store = _store(args)
     h = build_history(store.sessions(), last=args.last)
@@ -401,7 +411,7 @@ def history(args) -> int:
     if args.json:
         _print_json(h.to_dict())
     elif not args.html:
-        print_history(h, console())
+        print_history(h, _report_console())
     return 0
 
 
