@@ -76,6 +76,7 @@ class Delivery:
     # Issue 4's additions.
     speech_found: bool = False
     dropped_words: list[DroppedWord] = field(default_factory=list)  # said over silence: hallucinations
+    word_times_estimated: bool = False  # the transcriber lost its timestamps: words spread over the speech
     articulation_wpm: float | None = None  # words per minute of speaking time, pauses excluded
     pace_windows: list[PaceWindow] = field(default_factory=list)
     pace_drift: list[Drift] = field(default_factory=list)
@@ -114,7 +115,7 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(audio, sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
-    kept, dropped = place_words(list(words), activity)
+    kept, dropped, estimated = place_words(list(words), activity)
     texts = [w.text for w in kept]
     tokens = tokenize(texts)
     labels, phrases = label_fillers(tokens)
@@ -124,7 +125,8 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     fillers = count_fillers(labels, phrases)
     result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=" ".join(texts), words=labeled,
                       word_count=word_count, speech_s=0.0, wpm=None, time_to_first_word_s=None, pauses=[],
-                      fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped)
+                      fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
+                      word_times_estimated=estimated)
     result.structure = star_cues([t for t, label in zip(texts, labels) if not label])
     if not kept:
         result.answer_length = AnswerLength(0.0, time_budget_s, 0.0 if time_budget_s else None)

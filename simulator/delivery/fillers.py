@@ -16,19 +16,24 @@ from typing import Sequence
 
 from simulator.delivery.language import Token
 
+_TRAILS_OFF = re.compile(r"(\.\.\.|…)$")
+
 HESITATION = "hesitation"
 DISCOURSE = "discourse"
 
 _HESITATION_SPELLINGS = [
-    ("um", re.compile(r"^(u+h*m+|a+h*m+|e+r+m+|hu+m+)$")),
+    ("um", re.compile(r"^(u+h*m+|a+h*m+|e+r+m+)$")),  # not "hum": a word too
     ("uh", re.compile(r"^(u+h+|e+r+|e+h+|a+h+|u+)$")),
     ("hmm", re.compile(r"^(h+m+|m+h*m+|m+)$")),
 ]
 
 # Words whose filler use is set off by breaks on both sides (", basically,").
 _SET_OFF = {"like", "basically", "actually", "literally", "honestly", "seriously", "totally", "anyway", "anyways"}
-# Words that are fillers when they open a sentence with a break after ("So, ...", "Well, ...").
-_OPENERS = {"so", "well", "basically", "actually", "honestly", "like", "anyway", "okay", "ok", "right"}
+# Words that are fillers when they open a sentence with a break after ("Basically, ...").
+_OPENERS = {"basically", "honestly", "like", "literally"}
+# Openers that usually carry meaning ("So, I joined...", "Actually, I disagree"): fillers only when
+# they stall, followed by a hesitation or trailing off ("So... um").
+_WEAK_OPENERS = {"so", "well", "okay", "ok", "right", "actually", "anyway", "and"}
 # "like" after these is a verb or a comparison even when commas stray around it.
 _LIKE_NOT_AFTER = {"would", "i'd", "you'd", "we'd", "they'd", "he'd", "she'd", "feel", "feels", "felt", "look",
                    "looks", "looked", "sound", "sounds", "sounded", "seem", "seems", "seemed", "something",
@@ -103,7 +108,10 @@ def label_fillers(tokens: Sequence[Token]) -> tuple[list[str | None], list[str |
         prev = tokens[i - 1].norm if i else ""
         is_filler = False
         if norm in _OPENERS and sentence_start(i) and break_after(i) and tokens[i].pause_after:
-            is_filler = True  # "So, ...", "Well, ...", "Like, ..."
+            is_filler = True  # "Basically, ...", "Like, ..."
+        elif norm in _WEAK_OPENERS and sentence_start(i) and (
+                (i + 1 < n and labels[i + 1] == HESITATION) or _TRAILS_OFF.search(tokens[i].raw)):
+            is_filler = True  # "So, um, ...", "Well..."
         elif norm in _SET_OFF and break_before(i) and break_after(i) and i > 0 and not tokens[i].sentence_end:
             is_filler = norm != "like" or prev not in _LIKE_NOT_AFTER
         elif norm == "like" and prev in _LIKE_FILLER_AFTER and tokens[i].pause_after and not tokens[i].sentence_end:

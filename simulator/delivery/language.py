@@ -17,6 +17,7 @@ _SENTENCE_END = re.compile(r"[.!?…]$")
 
 @dataclass(frozen=True)
 class Token:
+    raw: str  # as written, whitespace stripped
     norm: str  # lowercase letters, digits and apostrophes only
     pause_after: bool  # the writer put a break after this token (comma, full stop, dash ...)
     sentence_end: bool
@@ -28,7 +29,7 @@ def tokenize(texts: Sequence[str]) -> list[Token]:
         raw = text.strip()
         core = raw.rstrip("\"'”’)")
         norm = re.sub(r"[^a-z0-9']", "", raw.lower().replace("’", "'")).strip("'")
-        tokens.append(Token(norm, bool(_BREAK_AFTER.search(core)), bool(_SENTENCE_END.search(core))))
+        tokens.append(Token(raw, norm, bool(_BREAK_AFTER.search(core)), bool(_SENTENCE_END.search(core))))
     return tokens
 
 

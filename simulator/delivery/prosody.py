@@ -110,23 +110,28 @@ def measure_prosody(activity: VoiceActivity, start: float | None = None, end: fl
 
 
 def _monotone(semis: np.ndarray, keep: np.ndarray, offset: int, frame_s: float) -> list[Stretch]:
-    """Consecutive stretches of STRETCH_S seconds whose pitch spread is under MONOTONE_ST, merged."""
+    """Consecutive stretches of about STRETCH_S seconds whose pitch spread is under MONOTONE_ST, merged.
+
+    A tail shorter than half a stretch joins the stretch before it, so a short ending is never
+    judged on its own.
+    """
     step = int(STRETCH_S / frame_s)
+    edges = list(range(0, len(semis), step)) + [len(semis)]
+    if len(edges) > 2 and edges[-1] - edges[-2] < step // 2:
+        del edges[-2]
     out: list[Stretch] = []
-    for i in range(0, len(semis), step):
-        k = keep[i: i + step]
-        if k.sum() * frame_s < MIN_PITCHED_S:
-            continue
-        spread = float(np.std(semis[i: i + step][k]))
-        if spread >= MONOTONE_ST:
-            continue
-        s, e = (offset + i) * frame_s, (offset + min(i + step, len(semis))) * frame_s
-        if out and abs(out[-1].end - s) < 1e-6:  # extend the previous stretch
-            merged = semis[int(round(out[-1].start / frame_s)) - offset: i + step]
-            mk = keep[int(round(out[-1].start / frame_s)) - offset: i + step]
-            out[-1] = Stretch(out[-1].start, round(e, 3), round(float(np.std(merged[mk])), 2))
-        else:
-            out.append(Stretch(round(s, 3), round(e, 3), round(spread, 2)))
+    run_start: int | None = None
+    for a, b in zip(edges, edges[1:]):
+        k = keep[a:b]
+        flat = k.sum() * frame_s >= MIN_PITCHED_S and float(np.std(semis[a:b][k])) < MONOTONE_ST
+        if flat and run_start is None:
+            run_start = a
+        if run_start is not None and (not flat or b == edges[-1]):
+            end = b if flat else a
+            mk = keep[run_start:end]
+            out.append(Stretch(round((offset + run_start) * frame_s, 3), round((offset + end) * frame_s, 3),
+                               round(float(np.std(semis[run_start:end][mk])), 2)))
+            run_start = None
     return out
 
 

@@ -36,6 +36,7 @@ MIN_DYNAMIC_RANGE_DB = 10.0
 MIN_GAP_S = 0.15
 # Speech bursts shorter than this are clicks and pops.
 MIN_SPEECH_S = 0.06
+SMOOTH = 5  # frames
 CHUNK_S = 30.0  # internal block size when one long array is given
 
 
@@ -156,6 +157,10 @@ def decide_speech(energy_db: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray
     n = len(energy_db)
     if n == 0:
         return np.zeros(0, dtype=bool)
+    # Smoothed over 50 ms: room noise flickers by +-6 dB from frame to frame, speech does not dip.
+    power = 10 ** (energy_db.astype(np.float64) / 10)
+    energy_db = (10 * np.log10(np.maximum(np.convolve(power, np.ones(SMOOTH) / SMOOTH, mode="same"), 1e-10))
+                 ).astype(np.float32)
     floor = noise_floor(energy_db)
     loud = float(np.percentile(energy_db, 95))
     if loud - float(np.median(floor)) < MIN_DYNAMIC_RANGE_DB or loud < ABSOLUTE_FLOOR_DB:

@@ -1,0 +1,353 @@
+"""Unit tests of each delivery metric, on constructed signals and words with known answers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.delivery.alignment import place_words, prompt_echoes
+from simulator.delivery.analyze import Delivery, Metric, analyze
+from simulator.delivery.fillers import DISCOURSE, HESITATION, find_clusters, hesitation_kind, label_fillers
+from simulator.delivery.language import find_hedges, find_repetitions, tokenize
+from simulator.delivery.pace import find_drift, pace_windows, spoken_counts, spoken_words
+from simulator.delivery.pauses import classify, find_pauses, Pause
+from simulator.delivery.prosody import measure_prosody
+from simulator.delivery.speech import voice_activity
+from simulator.delivery.structure import star_cues
+from simulator.transcribe.base import TimedWord
+
+SR = 16_000
+ISSUE_2_KEYS = {"file", "duration_s", "transcript", "words", "word_count", "speech_s", "wpm",
+                "time_to_first_word_s", "pauses", "fillers", "fillers_per_min"}
+
+
+def voiced(seconds: float, f0: float = 150.0, swing: float = 0.0, level: float = 0.2) -> np.ndarray:
+    """A speech-like harmonic tone whose pitch can rise and fall by `swing` semitones, with
+    syllable-rate amplitude wobble."""
+    t = np.arange(int(seconds * SR)) / SR
+    freq = f0 * 2 ** (swing * np.sin(2 * np.pi * 0.4 * t) / 12)
+    phase = 2 * np.pi * np.cumsum(freq) / SR
+    tone = sum(np.sin(k * phase) / k for k in range(1, 6))
+    envelope = 0.6 + 0.4 * np.sin(2 * np.pi * 4 * t) ** 2
+    return (level * tone * envelope / 2).astype(np.float32)
+
+
+def quiet(seconds: float, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0, 10 ** (-65 / 20), int(seconds * SR)).astype(np.float32)
+
+
+def build(*parts: tuple[str, float]) -> np.ndarray:
+    return np.concatenate([voiced(d) if kind == "v" else quiet(d, i) for i, (kind, d) in enumerate(parts)])
+
+
+def words_over(spans: list[tuple[float, float]], texts: list[str]) -> list[TimedWord]:
+    """Words spread evenly over the given speech spans."""
+    out = []
+    per = len(texts) // len(spans)
+    it = iter(texts)
+    for a, b in spans:
+        step = (b - a) / per
+        for k in range(per):
+            out.append(TimedWord(next(it), round(a + k * step, 3), round(a + (k + 1) * step, 3), 0.9))
+    return out
+
+
+# ---- pace: words said ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("token, said", [
+    ("50,000", 2), ("20%", 2), ("$50", 2), ("2019", 2), ("1995", 3), ("125", 4), ("3.5", 3), ("24/7", 3),
+    ("cold-hearted", 2), ("hello,", 1), ("...", 0), ("10:30", 2), ("5k", 2), ("100", 2), ("1990s", 2),
+    ("I'm", 1), ("Mr.", 1),
+])
+def test_spoken_words(token, said):
+    assert spoken_words(token) == said
+
+
+def test_split_number_rejoined():
+    assert spoken_counts(["$50", ",000.", "dollars"]) == [3, 0, 1]
+
+
+def test_pace_windows_and_sustained_drift():
+    # 60 s of speech: two fast windows (45 words / 15 s = 180 wpm) then two normal ones.
+    def words(per_window):
+        mids = [w * 15 + (k + 0.5) * 15 / n for w, n in enumerate(per_window) for k in range(n)]
+        return mids, [1] * len(mids)
+
+    windows = pace_windows(*words([45, 45, 35, 35]), (0.0, 60.0))
+    assert [w.wpm for w in windows] == [180.0, 180.0, 140.0, 140.0]
+    drift = find_drift(windows)
+    assert len(drift) == 1 and drift[0].direction == "fast" and (drift[0].start, drift[0].end) == (0.0, 30.0)
+    # One fast window alone is not a drift.
+    assert find_drift(pace_windows(*words([35, 45, 35, 35]), (0.0, 60.0))) == []
+
+
+# ---- fillers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling", ["um", "Umm,", "uh", "uhh...", "er", "erm", "hmm", "mm", "ah", "Uhm"])
+def test_hesitation_spellings(spelling):
+    labels, _ = label_fillers(tokenize([spelling]))
+    assert labels == [HESITATION]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I like my team, and I would like to keep them.",
+    "It looks like we saved money.",
+    "I actually shipped it.",
+    "So, I joined the team in May.",
+    "Do you know what I mean by that?",
+    "I mean what I said.",
+    "You know the answer, so tell me.",
+    "The kind of work we do matters.",
+    "What would you like, coffee?",
+    "Actually, I disagree with that.",
+    "Well, it depends.",
+])
+def test_no_false_discourse_fillers(sentence):
+    labels, _ = label_fillers(tokenize(sentence.split()))
+    assert DISCOURSE not in labels, sentence
+
+
+@pytest.mark.parametrize("sentence, fillers", [
+    ("I was, like, thinking about it.", ["like"]),
+    ("Like, we had a problem.", ["like"]),
+    ("It was, you know, hard.", ["you know"]),
+    ("I mean, it works.", ["i mean"]),
+    ("So, um, I joined.", ["so", "um"]),
+    ("Basically, I fixed it.", ["basically"]),
+    ("We were, basically, stuck.", ["basically"]),
+    ("Umm, uh, I think so.", ["um", "uh"]),
+])
+def test_fillers_in_filler_position(sentence, fillers):
+    _, phrases = label_fillers(tokenize(sentence.split()))
+    assert [p for p in phrases if p] == fillers
+
+
+def test_hesitation_kind_of_ordinary_words_is_none():
+    for word in ("umbrella", "under", "her", "hum", "mum", "arm", "so", "a"):
+        assert hesitation_kind(word) is None, word
+
+
+def test_filler_clusters():
+    clusters = find_clusters([1.0, 2.0, 3.5, 20.0, 21.0, 40.0])
+    assert [(c.start, c.count) for c in clusters] == [(1.0, 3)]
+
+
+# ---- language -----------------------------------------------------------------------------------
+
+def test_hedges_with_context():
+    tokens = tokenize("I guess it was sort of slow, maybe. What kind of team? I think about it a lot.".split())
+    hedges, _ = find_hedges(tokens)
+    assert hedges.by_phrase == {"i guess": 1, "sort of": 1, "maybe": 1}
+
+
+def test_repetitions_read_through_hesitations():
+    texts = "I I think the, um, the the plan was very very good we were we were late".split()
+    tokens = tokenize(texts)
+    skip = [hesitation_kind(t.norm) is not None for t in tokens]
+    reps = find_repetitions(tokens, list(range(len(texts))), list(range(len(texts))), skip)
+    assert [(r.text, r.count) for r in reps] == [("i", 2), ("the", 3), ("we were", 2)]
+
+
+def test_star_cues():
+    cues = star_cues("When I was at my last job the build was slow. My task was to fix it. "
+                     "I split the tests and as a result we cut the build time by 40%.".split())
+    assert (cues.situation, cues.task, cues.action, cues.result, cues.measured_result) == (True,) * 5
+    assert star_cues(["Hello", "there."]).parts_heard == 0
+
+
+# ---- voice activity and pauses --------------------------------------------------------------------
+
+def test_voice_activity_finds_speech_and_gaps():
+    audio = build(("q", 1.0), ("v", 2.0), ("q", 0.8), ("v", 1.5), ("q", 0.3), ("v", 1.0), ("q", 1.0))
+    activity = voice_activity(audio)
+    regions = activity.regions()
+    assert len(regions) == 3
+    for (a, b), (ta, tb) in zip(regions, [(1.0, 3.0), (3.8, 5.3), (5.6, 6.6)]):
+        assert abs(a - ta) < 0.03 and abs(b - tb) < 0.03
+    assert activity.speech_between(0, 1.0) == pytest.approx(0.0, abs=0.03)
+    assert activity.speech_between(1.0, 3.0) == pytest.approx(2.0, abs=0.03)
+
+
+def test_blocks_give_the_same_answer_as_one_array():
+    audio = build(("q", 0.7), ("v", 1.3), ("q", 0.6), ("v", 0.9), ("q", 0.5))
+    whole = voice_activity(audio)
+    blocks = voice_activity(audio[i: i + 1234] for i in range(0, len(audio), 1234))
+    assert np.array_equal(whole.voiced, blocks.voiced)
+    assert np.allclose(whole.energy_db, blocks.energy_db)
+    assert np.allclose(whole.f0_hz, blocks.f0_hz)
+
+
+def test_librivox_speech_edges_match_the_alignment():
+    from simulator.delivery.accuracy import load_aligned
+
+    truth = load_aligned("librivox-0870")
+    regions = voice_activity(truth.audio).regions()
+    assert abs(regions[0][0] - truth.span[0]) < 0.05 and abs(regions[-1][1] - truth.span[1]) < 0.05
+
+
+def test_pauses_inside_span_and_classes():
+    regions = [(0.5, 1.0), (1.3, 2.0), (2.1, 3.0), (4.5, 5.0), (7.5, 8.0)]
+    pauses = find_pauses(regions, (0.6, 7.8))
+    assert [(p.start, p.end) for p in pauses] == [(1.0, 1.3), (3.0, 4.5), (5.0, 7.5)]
+    c = classify(pauses)
+    assert (c.under_1s, c.from_1_to_2s, c.over_2s) == (1, 1, 1)
+
+
+def test_pitch_and_monotone():
+    flat = voice_activity(np.concatenate([quiet(0.5), voiced(10.0, 150.0), quiet(0.5)]))
+    p = measure_prosody(flat)
+    assert abs(p.pitch_median_hz - 150) < 3
+    assert p.pitch_variation_st < 0.5 and p.monotone_stretches
+    lively = voice_activity(np.concatenate([quiet(0.5), voiced(10.0, 150.0, swing=5.0), quiet(0.5)]))
+    q = measure_prosody(lively)
+    assert q.pitch_variation_st > 2.5 and not q.monotone_stretches
+
+
+# ---- words on the waveform -------------------------------------------------------------------------
+
+def test_hallucinated_words_on_silence_are_dropped_and_words_snapped():
+    audio = build(("q", 1.0), ("v", 2.0), ("q", 1.5), ("v", 2.0), ("q", 3.0))
+    activity = voice_activity(audio)
+    words = words_over([(1.0, 3.0), (4.5, 6.5)], "we cut the build time down to twelve minutes".split()[:8])
+    # Whisper stretched the last word of the first phrase over the pause ...
+    words[3] = TimedWord(words[3].text, words[3].start, 4.2, 0.9)
+    # ... and wrote "Thank you." on the trailing silence.
+    words += [TimedWord("Thank", 7.5, 7.8, 0.4), TimedWord("you.", 7.8, 8.2, 0.4)]
+    kept, dropped, estimated = place_words(words, activity)
+    assert not estimated
+    assert [w.text for w in dropped] == ["Thank", "you."]
+    assert kept[3].end == pytest.approx(3.0, abs=0.03)
+    d = analyze(activity, words)
+    assert len(d.pauses) == 1 and d.pauses[0].start == pytest.approx(3.0, abs=0.03)
+    assert d.pauses[0].end == pytest.approx(4.5, abs=0.03)
+    assert d.word_count == 8 and len(d.dropped_words) == 2
+
+
+def test_prompt_echo_is_dropped():
+    words = [TimedWord(t, i * 0.3, i * 0.3 + 0.25, 0.9)
+             for i, t in enumerate("Umm, let me think like, hmm... Okay, here's what".split())]
+    assert prompt_echoes(words) == set(range(len(words)))
+    assert prompt_echoes([TimedWord(t, 0, 0, 1) for t in "Let me think about it.".split()]) == set()
+
+
+def test_lost_timestamps_are_spread_over_speech():
+    audio = build(("q", 1.0), ("v", 3.0), ("q", 0.6), ("v", 3.0), ("q", 1.0))
+    texts = "we had three weeks to move twenty percent of our customers to the new system".split()
+    piled = [TimedWord(t, 8.6, 8.6, 0.9) for t in texts]  # all on one instant past the speech
+    d = analyze(audio, piled)
+    assert d.word_times_estimated and d.word_count == len(texts) and not d.dropped_words
+    assert d.speech_s == pytest.approx(6.6, abs=0.1)
+
+
+# ---- the whole Delivery -------------------------------------------------------------------------------
+
+def test_delivery_json_interface_and_round_trip():
+    audio = build(("q", 1.2), ("v", 3.0), ("q", 2.5), ("v", 3.0), ("q", 1.0))
+    texts = "So, um, I was, like, responsible for the migration and we reduced costs by 20%.".split()
+    words = words_over([(1.2, 4.2), (6.7, 9.7)], texts[:14])
+    d = analyze(audio, words, file="answer.wav", time_budget_s=60)
+    out = d.to_dict()
+    assert ISSUE_2_KEYS <= set(out)
+    assert set(out["words"][0]) == {"text", "start", "end", "probability", "filler"}
+    assert set(out["fillers"]) == {"hesitation", "discourse", "by_phrase"}
+    assert all(set(p) == {"start", "end"} for p in out["pauses"])
+    assert out["fillers"]["hesitation"] == 1 and out["fillers"]["by_phrase"]["like"] == 1
+    assert out["time_to_first_word_s"] == pytest.approx(1.2, abs=0.03)
+    assert out["pause_classes"]["over_2s"] == 1
+    text = json.dumps(out, allow_nan=False)
+    again = Delivery.from_dict(json.loads(text))
+    assert again.to_dict() == out
+    assert all(isinstance(m, Metric) and m.status in ("good", "watch", "info") for m in again.metrics)
+    pause_metric = next(m for m in d.metrics if m.key == "pauses")
+    assert pause_metric.status == "watch" and "over 2 s" in pause_metric.note
+
+
+def test_silent_file_says_no_speech():
+    d = analyze(np.zeros(SR * 3, np.float32), [TimedWord("You.", 0.5, 1.5, 0.3)])
+    out = d.to_dict()
+    assert not d.speech_found and out["word_count"] == 0 and out["wpm"] is None
+    assert out["dropped_word_count"] == 1 and d.metrics[0].key == "speech"
+    json.dumps(out, allow_nan=False)
+    assert analyze(np.zeros(0, np.float32), []).to_dict()["duration_s"] == 0.0
+
+
+def test_long_input_in_blocks_is_linear_and_bounded():
+    # 10 minutes as 30 s blocks from a generator: per-frame arrays only, 100 frames a second.
+    pattern = np.concatenate([voiced(4.0), quiet(1.0)])
+    blocks = (np.tile(pattern, 6) for _ in range(20))
+    activity = voice_activity(blocks)
+    assert len(activity.voiced) == 60_000
+    assert activity.voiced.nbytes + activity.energy_db.nbytes + activity.f0_hz.nbytes < 1_000_000
+    assert len(activity.regions()) == 120
+
+
+# ---- properties ------------------------------------------------------------------------------------------
+
+WORDS = st.sampled_from(["um", "uh", "like,", "I", "like", "so,", "you", "know,", "50,000", "20%", "the", "the",
+                         "Thank", "you.", "actually", "kind", "of", "maybe", "I'm", "...", "$5", ",000", "-"])
+
+
+@st.composite
+def answers(draw):
+    n = draw(st.integers(0, 40))
+    t = draw(st.floats(0, 3))
+    words = []
+    for _ in range(n):
+        start = t + draw(st.floats(-0.5, 1.5))
+        end = start + draw(st.floats(-0.2, 1.0))
+        words.append(TimedWord(draw(WORDS), round(start, 3), round(end, 3), draw(st.floats(0, 1))))
+        t = max(t, start)
+    seconds = draw(st.floats(0, 12))
+    kind = draw(st.sampled_from(["zeros", "noise", "speechlike", "clipped"]))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    size = int(seconds * SR)
+    if kind == "zeros":
+        audio = np.zeros(size, np.float32)
+    elif kind == "noise":
+        audio = rng.normal(0, draw(st.floats(1e-6, 1.0)), size).astype(np.float32)
+    elif kind == "speechlike":
+        audio = np.concatenate([voiced(draw(st.floats(0.05, 2))) if rng.random() < 0.6 else quiet(0.4)
+                                for _ in range(int(seconds) + 1)])
+    else:
+        audio = np.clip(rng.normal(0, 3, size), -1, 1).astype(np.float32)
+    return audio, words, draw(st.one_of(st.none(), st.floats(1, 300)))
+
+
+def _numbers(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _numbers(v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers())
+def test_any_input_gives_sane_numbers(case):
+    audio, words, budget = case
+    d = analyze(audio, words, time_budget_s=budget)
+    out = d.to_dict()
+    json.dumps(out, allow_nan=False)
+    for key, v in [(k, v) for k, v in out.items() if k != "metrics"]:
+        for x in _numbers(v):
+            assert math.isfinite(x), key
+            if key not in ("prosody",):  # semitone spreads are >= 0 too, but keep the check readable
+                assert x >= 0, (key, x)
+    assert len(out["words"]) + out["dropped_word_count"] == len(words)
+    assert out["fillers"]["hesitation"] == sum(1 for w in out["words"] if w["filler"] == HESITATION)
+    assert out["fillers"]["hesitation"] + out["fillers"]["discourse"] == sum(out["fillers"]["by_phrase"].values())
+    assert out["word_count"] <= 3 * len(words)
+    starts = [w["start"] for w in out["words"]]
+    assert starts == sorted(starts) and all(w["end"] >= w["start"] for w in out["words"])
+    if out["word_count"] == 0 and not out["words"]:
+        assert out["wpm"] is None
+    assert sum(p["end"] - p["start"] for p in out["pauses"]) <= out["speech_s"] + 1e-6
+    assert Delivery.from_dict(json.loads(json.dumps(out))).to_dict() == out
