@@ -1,36 +1,321 @@
-"""The session plan: a greeting, a warm-up, the main questions, a closing.
+"""The interviewer: a session plan, and follow-ups chosen from what was said.
 
-Seeded randomness (`seed`) makes a session reproducible.
+The plan: a greeting, a warm-up question, the main questions (mixed categories and banks, none
+the person was asked in their recent sessions unless they ask for repeats), and a closing "do
+you have any questions for me?" whose answer is recorded like any other.
+
+After each main question the interviewer may ask one follow-up, by rules it explains:
+
+1. the answer ran past its time budget (or was cut off)  -> "Could you summarise that in one sentence?"
+2. the answer was short (fewer than SHORT_ANSWER_WORDS)   -> "Can you give me a specific example?"
+3. a story question whose answer had no result            -> "What was the outcome?"
+
+The first rule that applies wins; at most one follow-up per question, none after the warm-up,
+the closing or a follow-up. Follow-up answers are recorded, analysed and stored like the others;
+their question dict carries "follow_up_of" (the question's bank/id) and "reason".
+
+Modes: "standard", and "pressure": time budgets shortened (x PRESSURE_BUDGET_SCALE), a faster
+voice (+PRESSURE_RATE_BOOST words per minute), more curveballs, and the interviewer cuts in when
+the budget is over ("Let me stop you there.").
+
+Seeded randomness (`seed`) makes a plan reproducible: the same seed, banks, mode and history give
+the same questions (add `repeat=True` to ask a past session's questions again).
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import asdict
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
 
-from simulator.interview.questions import Question, load_bank
+from simulator.errors import UserError
+from simulator.interview.questions import CLOSING, WARM_UP, Bank, Question, load_bank
 from simulator.interview.session import Turn
+from simulator.store import Answer, Store
+
+DEFAULT_BANKS = ("general", "composure", "self-awareness", "motivation")
+MODES = ("standard", "pressure")
+DEFAULT_QUESTIONS = 5  # warm-up, three main questions, closing
+
+PRESSURE_BUDGET_SCALE = 0.6
+PRESSURE_RATE_BOOST = 40  # words per minute
+MAX_RATE = 400
+SHORT_ANSWER_WORDS = 30
+RECENT_SESSIONS = 10  # questions asked in this many recent sessions are not asked again
+
+WARM_UP_BANK = "general"  # where the warm-up comes from when the chosen banks have none
+CLOSING_BANK, CLOSING_ID = "closing", "any-questions-for-me"
+CURVEBALL_BANK = "composure"  # pressure mode draws extra curveballs from here
+
+EXAMPLE = "Can you give me a specific example?"
+OUTCOME = "What was the outcome?"
+SUMMARISE = "Could you summarise that in one sentence?"
+CUT_IN = "Let me stop you there."
+FOLLOW_UP_LINES = (SUMMARISE, EXAMPLE, OUTCOME)
+
+_FOLLOW_UPS = {  # kind: (line, budget cap in seconds, what a strong answer shows)
+    "summary": (SUMMARISE, 20.0, "One clear sentence that carries the point of the answer."),
+    "example": (EXAMPLE, 60.0, "One real situation: what you did yourself, and how it turned out."),
+    "outcome": (OUTCOME, 45.0, "The result, measured if you can, and what you learned from it."),
+}
+
+# Questions that ask for a story, so an answer without a result is missing its ending.
+_STORY_TEXT = re.compile(r"\b(tell me about (a|an|the|someone|something)\b|describe (a|an|the|something)\b"
+                         r"|give me an example|a time (you|when)\b|what happened\b)", re.IGNORECASE)
+_STORY_CATEGORIES = {"achievement", "results", "impact", "failure", "conflict", "teamwork", "leadership"}
 
 
-def question_dict(q: Question) -> dict:
-    d = asdict(q)
-    d["follow_ups"] = list(q.follow_ups)
-    return d
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    kind: str  # "summary" | "example" | "outcome"
+    text: str
+    reason: str  # why, in words the person reads: "your answer was short: 18 words"
+
+
+def asks_for_story(question: dict) -> bool:
+    return bool(_STORY_TEXT.search(question.get("text", ""))) or question.get("category") in _STORY_CATEGORIES
+
+
+def choose_follow_up(question: dict, delivery: dict | None, stopped_by: str = "") -> FollowUp | None:
+    """The follow-up the rules give for this answer, or None. See the module docstring."""
+    if not delivery or not delivery.get("speech_found", delivery.get("word_count", 0) > 0):
+        return None  # nothing was said: nothing to follow up
+    budget = question.get("time_budget_s")
+    length = (delivery.get("answer_length") or {}).get("answer_s")
+    if stopped_by == "cut-in":
+        return _follow_up("summary", f"you ran past the {budget:g} s time budget and were cut off"
+                          if budget else "you were cut off")
+    if budget and length is not None and length > budget:
+        return _follow_up("summary", f"your answer ran past its time budget: {length:.0f} s of {budget:g} s")
+    words = int(delivery.get("word_count") or 0)
+    if words < SHORT_ANSWER_WORDS:
+        return _follow_up("example", f"your answer was short: {words} word{'s' if words != 1 else ''}")
+    if asks_for_story(question) and not (delivery.get("structure") or {}).get("result"):
+        return _follow_up("outcome", "your story had no result: nothing like \"as a result\", "
+                                     "\"in the end\" or what improved")
+    return None
+
+
+def _follow_up(kind: str, reason: str) -> FollowUp:
+    return FollowUp(kind, _FOLLOW_UPS[kind][0], reason)
+
+
+def pressure_rate(rate: int) -> int:
+    return min(MAX_RATE, rate + PRESSURE_RATE_BOOST)
+
+
+def parse_banks(values: Iterable[str] | None) -> list[str]:
+    """`--bank a --bank b,c` -> ["a", "b", "c"]; nothing -> the default mix."""
+    names = [part.strip() for value in (values or ()) for part in value.split(",") if part.strip()]
+    return list(dict.fromkeys(names)) or list(DEFAULT_BANKS)
+
+
+def recent_question_keys(store: Store, sessions: int = RECENT_SESSIONS) -> list[str]:
+    """`bank/id` of the planned questions asked in the last `sessions` sessions, newest first."""
+    keys: list[str] = []
+    for session in reversed(store.sessions()[-sessions:] if sessions else []):
+        for answer in sorted(session.answers, key=lambda a: -a.number):
+            q = answer.question or {}
+            if q.get("id") and q.get("bank") and not q.get("follow_up_of"):
+                keys.append(f"{q['bank']}/{q['id']}")
+    return list(dict.fromkeys(keys))
+
+
+class Interviewer:
+    """A Plan for `run_session`: `next_turn(last)` gives the planned turns in order, and a
+    follow-up after a main question when the answer calls for one."""
+
+    def __init__(self, banks: Sequence[str | Bank] = DEFAULT_BANKS, questions: int = DEFAULT_QUESTIONS,
+                 seed: int | None = None, mode: str = "standard", name: str = "Alex",
+                 recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True):
+        if mode not in MODES:
+            raise UserError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
+        if questions < 1:
+            raise UserError("an interview needs at least one question")
+        self.mode = mode
+        self.name = name
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(1_000_000)
+        self.follow_ups = follow_ups
+        self.banks = [b if isinstance(b, Bank) else load_bank(b) for b in banks]
+        self.notes: list[str] = []  # things the person should know about the plan
+        self._rng = random.Random(self.seed)
+        self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
+        self.turns = self._plan(questions)
+        self.total = sum(1 for t in self.turns if t.question is not None)
+        self._next = 0
+        self._asked: Turn | None = None  # the main question whose answer may get a follow-up
+
+    # -- the plan ---------------------------------------------------------------------------
+
+    @property
+    def budget_scale(self) -> float:
+        return PRESSURE_BUDGET_SCALE if self.mode == "pressure" else 1.0
+
+    def _plan(self, count: int) -> list[Turn]:
+        chosen: list[tuple[str, Question]] = []
+        if count == 1:
+            chosen = [("main", q) for q in self._main(1)]
+        else:
+            chosen = [("warm-up", self._warm_up())]
+            chosen += [("main", q) for q in self._main(count - 2)]
+            chosen.append(("closing", self._closing()))
+        greeting = f"Hello, I am {self.name}. Thank you for making the time today."
+        greeting += (" We have a lot to cover, so I will keep us moving." if self.mode == "pressure"
+                     else " Let's begin.")
+        turns = [Turn(greeting)]
+        for number, (role, q) in enumerate(chosen, start=1):
+            turns.append(self._turn(q.text, self._question(q, role), number))
+        turns.append(Turn("Thank you, that is all my questions for today. Here is how you did."))
+        return turns
+
+    def _question(self, q: Question, role: str) -> dict:
+        d = q.to_dict()
+        d["role"] = role
+        d["mode"] = self.mode
+        if self.budget_scale != 1.0:
+            d["base_time_budget_s"] = q.time_budget_s
+            d["time_budget_s"] = round(q.time_budget_s * self.budget_scale, 1)
+        return d
+
+    def _turn(self, text: str, question: dict, number: int) -> Turn:
+        if self.mode == "pressure":
+            return Turn(text, question=question, number=number, cut_in_s=question["time_budget_s"],
+                        cut_in_line=CUT_IN)
+        return Turn(text, question=question, number=number)
+
+    def _fresh(self, questions: list[Question], want: int, what: str) -> list[Question]:
+        """`questions` not asked recently; when fewer than `want` are left, the ones asked
+        longest ago are added back (with a note)."""
+        fresh = [q for q in questions if q.key not in self._recent]
+        if len(fresh) >= want:
+            return fresh
+        stale = sorted((q for q in questions if q.key in self._recent), key=lambda q: -self._recent[q.key])
+        if stale and want:
+            self.notes.append(f"you have been asked every {what} in these banks recently; "
+                              "some are asked again")
+        return fresh + stale[: want - len(fresh)]
+
+    def _warm_up(self) -> Question:
+        pool = [q for b in self.banks for q in b.questions if q.category == WARM_UP]
+        if not pool:
+            pool = load_bank(WARM_UP_BANK).by_category(WARM_UP)
+        return self._rng.choice(self._fresh(_unique(pool), 1, "warm-up question"))
+
+    def _closing(self) -> Question:
+        own = [q for b in self.banks for q in b.questions if q.category == CLOSING]
+        preferred = [q for q in own if q.id == CLOSING_ID]
+        if preferred or own:
+            return (preferred or own)[0]
+        q = load_bank(CLOSING_BANK).get(CLOSING_ID)
+        if q is None:
+            raise UserError(f"the {CLOSING_BANK} bank has no question {CLOSING_ID!r}")
+        return q
+
+    def _main(self, count: int) -> list[Question]:
+        if count <= 0:
+            return []
+        pool = _unique([q for b in self.banks for q in b.questions if q.category not in (WARM_UP, CLOSING)])
+        if not pool:
+            raise UserError("the chosen banks have no questions besides warm-ups and closings",
+                            hint="add a bank with --bank, e.g. --bank general")
+        curveballs = [q for q in pool if q.curveball]
+        if self.mode == "pressure":
+            want = math.ceil(count / 2)
+            if len(curveballs) < want:
+                extra = [q for q in load_bank(CURVEBALL_BANK).questions if q.curveball]
+                curveballs = _unique(curveballs + extra)
+        else:
+            want = min(1, count // 3)  # the odd curveball, never a run of them
+        picks = _mixed(self._fresh(curveballs, want, "curveball"), min(want, len(curveballs)),
+                       self._rng, [])
+        others = [q for q in pool if not q.curveball]
+        picks += _mixed(self._fresh(others, count - len(picks), "question"), count - len(picks), self._rng, picks)
+        if len(picks) < count:  # small banks: take curveballs after all
+            picks += _mixed([q for q in curveballs if q not in picks], count - len(picks), self._rng, picks)
+        if len(picks) < count:
+            self.notes.append(f"the chosen banks have {len(picks)} main questions; "
+                              f"asking those instead of {count}")
+        if self.mode == "pressure":
+            self._rng.shuffle(picks)  # curveballs can come at any moment
+        else:
+            picks.sort(key=lambda q: q.difficulty)  # easier first, as interviews tend to go
+        return picks
+
+    # -- the conversation -------------------------------------------------------------------
+
+    def next_turn(self, last: Answer | None) -> Turn | None:
+        asked, self._asked = self._asked, None
+        if asked is not None and last is not None and self.follow_ups:
+            follow_up = choose_follow_up(asked.question, last.delivery, last.stopped_by)
+            if follow_up is not None:
+                return self._follow_up_turn(asked, follow_up)
+        if self._next >= len(self.turns):
+            return None
+        turn = self.turns[self._next]
+        self._next += 1
+        if turn.question is not None and turn.question.get("role") == "main":
+            self._asked = turn
+        return turn
+
+    def upcoming(self) -> list[str]:
+        lines = []
+        if self._asked is not None and self.follow_ups:
+            lines += [CUT_IN] if self.mode == "pressure" else []
+            lines += list(FOLLOW_UP_LINES)
+        if self._next < len(self.turns):
+            lines.insert(0, self.turns[self._next].text)
+        return lines
+
+    def _follow_up_turn(self, asked: Turn, follow_up: FollowUp) -> Turn:
+        q = asked.question
+        line, cap, strong = _FOLLOW_UPS[follow_up.kind]
+        base = min(float(q.get("base_time_budget_s", q["time_budget_s"])), cap)
+        question = {
+            "id": f"{q['id']}--{follow_up.kind}", "bank": q["bank"], "category": "follow-up",
+            "text": line, "difficulty": q.get("difficulty", 1),
+            "time_budget_s": round(base * self.budget_scale, 1), "strong_answer": strong,
+            "follow_ups": [], "curveball": False, "role": "follow-up", "mode": self.mode,
+            "follow_up_of": f"{q['bank']}/{q['id']}", "kind": follow_up.kind, "reason": follow_up.reason,
+        }
+        if self.budget_scale != 1.0:
+            question["base_time_budget_s"] = base
+        return self._turn(line, question, asked.number)
+
+    # -- for the record -----------------------------------------------------------------------
+
+    def settings(self) -> dict:
+        return {"banks": [b.name for b in self.banks], "bank_files": [str(b.path) for b in self.banks],
+                "mode": self.mode, "seed": self.seed, "interviewer": self.name,
+                "follow_ups": self.follow_ups}
+
+
+def _unique(questions: Iterable[Question]) -> list[Question]:
+    return list({q.key: q for q in questions}.values())
+
+
+def _mixed(candidates: list[Question], count: int, rng: random.Random, already: list[Question]) -> list[Question]:
+    """`count` of `candidates`, spread across categories and banks: each pick is the first (in a
+    seeded shuffle) of those whose category, then bank, has been used least so far."""
+    candidates = [q for q in candidates if q not in already]
+    rng.shuffle(candidates)
+    picks: list[Question] = []
+    used = list(already)
+    for _ in range(min(count, len(candidates))):
+        cats = {}
+        banks = {}
+        for q in used:
+            cats[q.category] = cats.get(q.category, 0) + 1
+            banks[q.bank] = banks.get(q.bank, 0) + 1
+        best = min((q for q in candidates if q not in picks),
+                   key=lambda q: (cats.get(q.category, 0), banks.get(q.bank, 0)))
+        picks.append(best)
+        used.append(best)
+    return picks
 
 
 def plan_session(bank: str = "general", count: int = 3, seed: int | None = None,
                  interviewer: str = "Alex") -> list[Turn]:
-    """Greeting, then `count` questions (a warm-up first when the bank has one), then a goodbye."""
-    loaded = load_bank(bank)
-    rng = random.Random(seed)
-    warmups = [q for q in loaded.questions if q.category == "warm-up"]
-    main = [q for q in loaded.questions if q.category not in ("warm-up", "closing")]
-    rng.shuffle(warmups)
-    rng.shuffle(main)
-    chosen = (warmups[:1] + main)[:count] if count > 1 else (warmups[:1] or main)[:1]
-    if len(chosen) < count:
-        chosen = (chosen + [q for q in loaded.questions if q not in chosen])[:count]
-    turns = [Turn(f"Hello, I am {interviewer}. Thank you for making the time today. Let's begin.")]
-    turns += [Turn(q.text, question=question_dict(q)) for q in chosen]
-    turns.append(Turn("Thank you, that is all my questions for today. Here is how you did."))
-    return turns
+    """The planned turns of a standard session (no follow-ups), as a list."""
+    return Interviewer([bank], questions=count, seed=seed, name=interviewer).turns

@@ -101,12 +101,21 @@ class Speaker:
         self.voice = voice
         self.device = device
         self.enabled = enabled
+        self._ready: dict[str, Future[Speech]] = {}  # lines rendered ahead, by text
+
+    def prepare(self, text: str) -> None:
+        """Start rendering a line that may be said soon (on the TTS thread, while the person
+        answers), so `say` starts playing at once."""
+        if self.enabled and text not in self._ready:
+            self._ready[text] = self.voice.render(text)
 
     def say(self, text: str) -> bool:
+        """Speak `text` and return when playback has ended."""
         if not self.enabled:
             return False
         from simulator.audio.playback import play
 
-        speech = self.voice.render(text).result()
+        future = self._ready.pop(text, None) or self.voice.render(text)
+        speech = future.result()
         play(speech.samples, speech.sample_rate, self.device)
         return True
