@@ -53,9 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--model", help="tiny.en (packaged, default), base, or a CTranslate2 model folder")
 
     c = command("practice", "Answer spoken questions into your microphone and get feedback on each answer.")
-    c.add_argument("--questions", type=_positive(int), default=3, metavar="N", help="how many questions (default 3)")
-    c.add_argument("--bank", metavar="NAME", help="question bank name or path to a .toml bank (default: general)")
-    c.add_argument("--seed", type=int, help="make the choice of questions reproducible")
+    c.add_argument("--questions", type=_positive(int), default=5, metavar="N",
+                   help="how many questions, counting the warm-up and the closing (default 5); "
+                        "follow-ups come on top")
+    c.add_argument("--bank", metavar="NAME", action="append",
+                   help="question bank: a name (see `questions`) or the path to your own .toml file; repeat it "
+                        "or use commas for several (default: general,composure,self-awareness,motivation)")
+    c.add_argument("--mode", choices=["standard", "pressure"], default="standard",
+                   help="pressure: shorter time budgets, a faster voice, more curveballs, and the "
+                        "interviewer cuts in when your time is up")
+    c.add_argument("--seed", type=int, help="make the session reproducible (the same seed and history give the "
+                                            "same questions; add --repeat to ask a past session's again)")
+    c.add_argument("--repeat", action="store_true", help="allow questions asked in your recent sessions")
+    c.add_argument("--voice", metavar="ID", help="the interviewer's voice, a pyttsx3/espeak id such as gmw/en-US "
+                                                 "(default: the config's voice)")
+    c.add_argument("--rate", type=int, metavar="WPM", help="the interviewer's speaking rate, 80-400 words per "
+                                                          "minute (default: the config's rate, 170)")
+    c.add_argument("--interviewer", metavar="NAME", help="the interviewer's name (default: the config's, Alex)")
     c.add_argument("--input-device", metavar="ID", help="microphone: index or part of its name (see `devices`)")
     c.add_argument("--output-device", metavar="ID", help="speaker: index or part of its name")
     c.add_argument("--max-answer", type=_positive(float), default=180.0, metavar="SECONDS",
@@ -71,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")
     recordings(c)
     engine(c)
+
+    c = command("questions", "List the interview questions in the banks.")
+    c.add_argument("--bank", metavar="NAME", action="append",
+                   help="a bank name or the path to your own .toml file; repeat it or use commas "
+                        "(default: every shipped bank)")
+    c.add_argument("--json", action="store_true",
+                   help="a list of objects: id, bank, category, text, difficulty, time_budget_s, "
+                        "strong_answer, follow_ups, curveball")
 
     c = command("analyze", "Delivery metrics for audio files (WAV, FLAC, MP3, OGG, M4A...).")
     c.add_argument("audio", nargs="+", metavar="AUDIO")

@@ -55,33 +55,43 @@ def _with_spinner(text: str, fn, quiet: bool):
 
 def practice(args) -> int:
     from simulator.audio import devices
-    from simulator.interview.interviewer import plan_session
+    from simulator.interview.interviewer import Interviewer, parse_banks, pressure_rate, recent_question_keys
     from simulator.interview.practice import MicrophoneSource
     from simulator.interview.session import SessionSettings, run_session
-    from simulator.interview.tts import Speaker, Voice
     from simulator.report.terminal import TerminalView
 
     cfg = config_mod.load()
     view = TerminalView()
+    rate = config_mod._coerce("rate", args.rate, "--rate") if args.rate is not None else cfg.rate
+    if args.mode == "pressure":
+        rate = pressure_rate(rate)
+    # The plan comes first: a broken bank file fails before any device is opened.
+    store = _store(args, cfg)
+    interviewer = Interviewer(parse_banks(args.bank), questions=args.questions, seed=args.seed, mode=args.mode,
+                              name=args.interviewer or cfg.interviewer, recent=recent_question_keys(store),
+                              repeat=args.repeat)
     input_device = (devices.resolve(args.input_device, "input") if args.input_device
                     else devices.resolve_or_default(cfg.input_device, "input", view.warn))
     if not devices.has_device("input", input_device):
         raise EnvironmentProblem("no microphone (input device) found",
                                  hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
-    speaker = _speaker(args, cfg, view)
-    store = _store(args, cfg)
-    turns = plan_session(bank=args.bank or "general", count=args.questions, seed=args.seed,
-                         interviewer=cfg.interviewer)
+    speaker = _speaker(args, cfg, view, rate=rate, voice=args.voice or cfg.voice)
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
     load = _recover(store, load, view.warn)
     source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
                    f"{args.silence_stop:g} s of silence, or at {args.max_answer:g} s. Ctrl-C ends the session.")
-    settings = SessionSettings(kind="practice", bank=args.bank or "general", engine=engine, model=model,
-                               extra={"input_device": input_device, "questions": args.questions,
-                                      "seed": args.seed})
+    if args.mode == "pressure":
+        view.listening("Pressure mode: shorter time budgets, and the interviewer cuts in when yours is up.")
+    view.listening(f"Seed {interviewer.seed}: `--seed {interviewer.seed} --repeat` asks these questions again.")
+    for note in interviewer.notes:
+        view.listening(f"Note: {note}.")
+    settings = SessionSettings(kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=engine,
+                               model=model, extra={"input_device": input_device, "questions": args.questions,
+                                                   "repeat": args.repeat, "voice": speaker.voice.voice,
+                                                   "rate": rate, **interviewer.settings()})
     try:
-        run_session(store, settings, turns, source, speaker, load, view)
+        run_session(store, settings, interviewer, source, speaker, load, view)
     finally:
         speaker.voice.close()
     return 0
@@ -120,11 +130,11 @@ def _recover(store, load, notify):
     return load
 
 
-def _speaker(args, cfg, view):
+def _speaker(args, cfg, view, rate: int | None = None, voice: str | None = None):
     from simulator.audio import devices
     from simulator.interview.tts import Speaker, Voice
 
-    voice = Voice(rate=cfg.rate, voice=cfg.voice)
+    voice = Voice(rate=rate or cfg.rate, voice=voice or cfg.voice)
     if getattr(args, "no_speak", False):
         return Speaker(voice, None, enabled=False)
     try:
@@ -137,6 +147,24 @@ def _speaker(args, cfg, view):
     if not available:
         view.warn("no audio output device found: the questions are shown here but not spoken")
     return Speaker(voice, device, enabled=available)
+
+
+def questions(args) -> int:
+    from simulator.interview.interviewer import parse_banks
+    from simulator.interview.questions import load_all, load_bank
+
+    banks = [load_bank(name) for name in parse_banks(args.bank)] if args.bank else load_all()
+    if args.json:
+        _print_json([q.to_dict() for b in banks for q in b.questions])
+        return 0
+    for b in banks:
+        print(f"{b.name}: {b.title} ({len(b)} question{'s' if len(b) != 1 else ''})")
+        for q in b.questions:
+            mark = " *curveball*" if q.curveball else ""
+            print(f"  {q.id}  [{q.category}, {q.time_budget_s:g} s]{mark}  {q.text}")
+    total = sum(len(b) for b in banks)
+    print(f"{total} questions in {len(banks)} bank{'s' if len(banks) != 1 else ''}")
+    return 0
 
 
 # -- files and sessions ------------------------------------------------------------------------

@@ -52,8 +52,13 @@ class TerminalView:
 
     def question(self, number: int, total: int, turn) -> None:
         q = turn.question or {}
+        budget = f" · {q['time_budget_s']:g} s" if q.get("time_budget_s") else ""
         self.out.print()
-        self.out.rule(f"Question {number} of {total}" + (f" · {q['category']}" if q.get("category") else ""))
+        if q.get("follow_up_of"):  # the reason, so the rule that chose it is never a mystery
+            self.out.print(Text(f"(follow-up: {q.get('reason', '')})", style="dim"))
+        else:
+            self.out.rule(f"Question {number} of {total}" + (f" · {q['category']}" if q.get("category") else "")
+                          + budget)
         self.out.print(Text(f"Interviewer: {turn.text}", style="bold"))
 
     def listening(self, hint: str) -> None:
