@@ -112,7 +112,8 @@ def _trend(spec: TrendSpec, every: list[SessionRow], shown: list[SessionRow], ta
     present = [(r.id, r.summary.get(spec.key)) for r in every if r.summary.get(spec.key) is not None]
     best = best_id = None
     if present and spec.better != "none":
-        score = (lambda v: v) if spec.better == "lower" else (lambda v: _distance(v, target))
+        centre = sum(target) / 2
+        score = (lambda v: v) if spec.better == "lower" else (lambda v: (_distance(v, target), abs(v - centre)))
         best_id, best = min(present, key=lambda p: score(p[1]))
     window = [v for v in values if v is not None]
     latest = values[-1] if values else None
@@ -213,7 +214,7 @@ def print_history(h: History, out) -> None:
     out.print()
     trends = Table(box=None, header_style="bold", pad_edge=False)
     for col, just in (("metric", "left"), ("trend", "left"), ("latest", "right"), ("best", "right"),
-                      (f"change over last {h.last}", "right")):
+                      (f"change over last {min(h.last, len(h.sessions))}", "right")):
         trends.add_column(col, justify=just)
     for t in h.trends:
         style = {"better": "green", "worse": "yellow"}.get(t.direction or "", "")
@@ -239,7 +240,7 @@ def render_history(h: History) -> str:
             "<h1>Your progress</h1>",
             f'<div class="meta"><span>{h.total_sessions} measured session{"s" if h.total_sessions != 1 else ""}'
             f"</span><span>showing the last {len(h.sessions)}</span>"
-            f"<span>change over the last {h.last}</span></div></header>"]
+            f"<span>change over the last {min(h.last, len(h.sessions))}</span></div></header>"]
     if not h.sessions:
         body.append('<section class="card"><p>No measured sessions yet. Run <code>interview-sim demo</code> or '
                     "<code>interview-sim practice</code>.</p></section>")
@@ -261,22 +262,23 @@ def render_history(h: History) -> str:
         ticks = _ticks(h.sessions)
         chart = line_chart(pts, x_range=(-0.3, max(n - 1, 1) + 0.3), y_range=y_range, x_ticks=ticks,
                            band=band, band_label="target" if band else "", label=f"{t.label} per session",
-                           width=420, height=170)
+                           width=320, height=150)
         delta_cls = t.direction or ""
         charts.append(
             f'<section class="card trend" data-key="{escape(t.key)}"><h2>{escape(t.label)}</h2>'
-            f'<div class="meta"><span>latest {escape(fmt(t.latest, t))}</span>'
-            f'<span>best {escape(fmt(t.best, t) if t.best is not None else "–")}</span>'
+            f'<div class="big">{escape(fmt(t.latest, t, unit=False))}<small>{escape(t.unit.strip())}</small>'
             f'<span class="delta {escape(delta_cls)}">{escape(fmt_change(t))}'
-            f'{" " + escape(t.direction) if t.direction else ""}</span></div>{chart}</section>')
+            f'{" " + escape(t.direction) if t.direction else ""}</span></div>'
+            f'<div class="meta">{"best " + escape(fmt(t.best, t)) if t.best is not None else "latest session"}'
+            f"</div>{chart}</section>")
     body.append('<div class="charts">' + "".join(charts) + "</div>")
-    head = "".join(f'<th class="num">{escape(s.label)}</th>' for s in TRENDS)
+    head = "".join(f'<th class="num">{escape(s.label.replace(" (≥1 s)", ""))}</th>' for s in TRENDS)
     rows = "".join(
-        f"<tr><td>{escape(_date(r.started_at))}<div class=\"meta\">{escape(r.id)}</div></td><td>{escape(r.kind)}</td>"
+        f"<tr><td class=\"nowrap\">{escape(_date(r.started_at))}</td><td>{escape(r.kind)}</td>"
         f'<td class="num">{r.answers}</td>'
         + "".join(f'<td class="num">{escape(fmt(r.summary.get(s.key), s))}</td>' for s in TRENDS)
         + f"<td>{escape(', '.join(r.categories))}</td></tr>" for r in reversed(h.sessions))
-    body.append(f'<section class="card"><h2>Sessions</h2><table><thead><tr><th>Session</th><th>Kind</th>'
+    body.append(f'<section class="card wide"><h2>Sessions</h2><table><thead><tr><th>Session</th><th>Kind</th>'
                 f'<th class="num">Answers</th>{head}<th>Categories</th></tr></thead><tbody>{rows}</tbody></table></section>')
     tags = "".join(f'<span class="tag">{escape(c)} <b>×{k}</b></span>' for c, k in h.categories.items())
     body.append(f'<section class="card"><h2>Question categories practised</h2><div class="tags">{tags}</div></section>')
