@@ -393,7 +393,9 @@ def report(args) -> int:
             if not webbrowser.open(path.resolve().as_uri()):
                 print(f"interview-sim: could not start a web browser; open {path} yourself", file=sys.stderr)
         return 0
-    from simulator.delivery.analyze import Delivery
+    from types import SimpleNamespace
+
+    from simulator.report.html import stored_metrics
 
     view = TerminalView(_report_console())
     out = view.out
@@ -404,7 +406,7 @@ def report(args) -> int:
         words = (a.delivery or {}).get("words") or []
         out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
         if a.delivery:
-            out.print(metrics_table(Delivery.from_dict(a.delivery)))
+            out.print(metrics_table(SimpleNamespace(metrics=stored_metrics(a.delivery))))
         if a.engine:
             out.print(Text(f"transcribed with {a.engine} {a.model or ''}", style="dim"))
     view.summary(session)

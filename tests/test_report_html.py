@@ -221,3 +221,38 @@ def test_history_charts_render_in_chromium(browser, tmp_path):
         assert view.errors == [] and view.requests == []
     finally:
         view.close()
+
+
+# -- the pieces, without a browser ----------------------------------------------------------------
+
+def test_pauses_are_drawn_between_the_words_they_fell_between():
+    from simulator.report.html import transcript_html
+
+    words = [{"text": " So,", "start": 0.5, "end": 0.8, "filler": "discourse"},
+             {"text": " I", "start": 0.9, "end": 1.0, "filler": None},
+             {"text": " um", "start": 2.4, "end": 2.7, "filler": "hesitation"},  # stretched over the silence
+             {"text": " led", "start": 2.8, "end": 3.1, "filler": None}]
+    pauses = [{"start": 1.05, "end": 2.45}, {"start": 3.2, "end": 3.5}]
+    html = transcript_html(words, pauses)
+    order = re.findall(r'class="(w[^"]*|pause[^"]*)"', html)
+    assert order == ["w discourse", "w", "pause long", "w hesitation", "w", "pause"]
+    assert 'data-s="2.400"' in html and ">1.4 s<" in html
+
+
+def test_missing_audio_is_said_plainly_and_relative_links_work(tmp_path):
+    from simulator.report.html import render_session
+
+    root = tmp_path / "rec"
+    store = Store(root)
+    s = store.new_session("practice", {})
+    for n in (1, 2):
+        path = store.answer_path(s.id, n)
+        shutil.copyfile(Path(__file__).parent / "data" / "jfk.wav", path)
+        store.add_answer(Answer(s.id, n, {"text": f"q{n}"}, path, 11.0, "enter", delivery=None))
+    store.answer_path(s.id, 2).unlink()
+    session = store.session(s.id)
+    text = render_session(session)
+    assert text.count("data:audio/wav;base64,") == 1 and "The audio of this answer is missing" in text
+    linked = render_session(session, embed_audio=False, base_dir=tmp_path)
+    assert f'src="rec/{s.id}/answer-01.wav"' in linked
+    assert "No speech was found" in text  # an answer without results still renders

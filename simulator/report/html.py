@@ -187,7 +187,7 @@ def _overview(session: Session) -> str:
     for a in session.answers:
         d = a.delivery or {}
         q = a.question or {}
-        metrics = {m.key: m for m in _metrics(d)}
+        metrics = {m.key: m for m in stored_metrics(d)}
         cells = [f'<td class="num">{a.number}</td>',
                  f'<td><a href="#answer-{a.number}">{escape(_short(q.get("text", ""), 70))}</a>'
                  + (f'<div class="meta">{escape(q["category"])}</div>' if q.get("category") else "") + "</td>"]
@@ -225,7 +225,7 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
     if words:
         parts.append("<h3>Pace over time</h3>")
         parts.append(pace_chart(d, target))
-    metrics = _metrics(d)
+    metrics = stored_metrics(d)
     if metrics:
         parts.append("<h3>Delivery</h3>")
         rows = "".join(
@@ -288,7 +288,7 @@ def _relative(path: Path, base_dir: Path | None) -> str:
     return quote(Path(rel).as_posix())
 
 
-def _metrics(d: dict) -> list:
+def stored_metrics(d: dict) -> list:
     """The headline metrics as the delivery stage defines them (never recomputed here)."""
     if not d:
         return []
