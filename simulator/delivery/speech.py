@@ -3,10 +3,11 @@
 Pauses are measured here, not from word times: Whisper stretches words across silences
 (FACTS.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
 
-The detector is frame energy against an adaptive noise floor. On the LibriVox alignments and
-synthetic answers it found pauses as well as the Silero VAD that faster-whisper ships, with
-sharper edges (Silero decides on 32 ms windows and smears onsets), no model file and no
-onnxruntime: see `simulator/delivery/accuracy.py` for the comparison.
+The detector is frame energy (smoothed over 50 ms) against an adaptive noise floor. Measured
+against the Silero VAD that faster-whisper ships (`simulator/delivery/accuracy.py`): on 37 true
+pauses of 0.5 s or more (spliced LibriVox alignments and synthetic answers) both found all 37
+with no false pause. Energy needs no model or onnxruntime and decides every 10 ms rather than
+every 32 ms, so it is the detector used here.
 
 One pass over the audio, block by block, keeps only per-frame numbers (energy, pitch): about
 1.5 MB per hour, so a 60-minute recording given as blocks is analysed in bounded memory.
@@ -37,6 +38,7 @@ MIN_GAP_S = 0.15
 # Speech bursts shorter than this are clicks and pops.
 MIN_SPEECH_S = 0.06
 SMOOTH = 5  # frames
+PITCH_BATCH = 500  # frames per pitch computation
 CHUNK_S = 30.0  # internal block size when one long array is given
 
 
@@ -131,7 +133,8 @@ def _measure(current: np.ndarray, history: np.ndarray, frame: int, window: int, 
     energies.append(np.where(power > 1e-10, 10 * np.log10(np.maximum(power, 1e-10)), SILENCE_DB).astype(np.float32))
     extended = np.concatenate((history, current))
     windows = np.lib.stride_tricks.sliding_window_view(extended, window)[::frame][: len(frames)]
-    pitches.append(frame_pitch(windows, sample_rate))
+    for i in range(0, len(windows), PITCH_BATCH):  # bounds the FFT's working memory to a few MB
+        pitches.append(frame_pitch(windows[i: i + PITCH_BATCH], sample_rate))
     return extended[len(extended) - (window - frame):] if window > frame else np.zeros(0, dtype=np.float32)
 
 
