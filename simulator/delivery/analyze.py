@@ -123,7 +123,7 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     labeled = [LabeledWord(w.text, w.start, w.end, w.probability, label) for w, label in zip(kept, labels)]
     word_count = sum(counts)
     fillers = count_fillers(labels, phrases)
-    result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=" ".join(texts), words=labeled,
+    result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=join_words(texts), words=labeled,
                       word_count=word_count, speech_s=0.0, wpm=None, time_to_first_word_s=None, pauses=[],
                       fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
                       word_times_estimated=estimated)
@@ -162,6 +162,16 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
                                         round(answer_s / time_budget_s, 3) if time_budget_s else None)
     result.prosody = measure_prosody(activity, *span)
     return result
+
+
+def join_words(texts: list[str]) -> str:
+    """Whisper's word pieces as text: "$50" ",000" and "cold" "-hearted" are written without a space."""
+    out = ""
+    for t in texts:
+        t = t.strip()
+        glue = out and (t[:1] in ",.;:!?%" or (t[:1] == "-" and len(t) > 1))
+        out += t if glue or not out else " " + t
+    return out
 
 
 # ---- headline metrics: what every view shows -------------------------------------------------
