@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     recordings(c)
 
+    c = command("bench", "Measure transcription speed and accuracy, and feedback latency after a long answer.")
+    c.add_argument("--json", action="store_true", help="machine-readable output")
+    c.add_argument("--answer-seconds", type=_positive(float), default=120.0, metavar="S",
+                   help="length of the long answer for the feedback-latency test (default 120)")
+    c.add_argument("--accuracy", action="store_true",
+                   help="also run the delivery-metrics accuracy suite (pauses, pace, fillers against ground truth)")
+    c.add_argument("--engines-only", action="store_true", help="skip the feedback-latency test")
+
     c = command("config", "Show or change saved defaults (devices, voice, rate, recordings folder, engine).")
     c.add_argument("action", nargs="?", choices=["show", "set", "unset", "path"], default="show")
     c.add_argument("key", nargs="?")

@@ -10,9 +10,10 @@ engine is shared across threads.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
+import sys
 import tempfile
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -34,32 +35,35 @@ class Speech:
 
 
 class Voice:
+    """A voice and a speaking rate. Every Voice renders on the same single TTS thread: pyttsx3
+    hands out one shared engine per driver, and that engine hangs or races when two threads
+    use it (pyttsx3 issues #126, #403), so voice and rate are set before every line."""
+
     def __init__(self, rate: int = DEFAULT_RATE, voice: str | None = None):
         self.rate = rate
         self.voice = voice
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
-        self._engine = None
         self._tmp = tempfile.TemporaryDirectory(prefix="interview-sim-tts-")
         self._count = 0
 
     def render(self, text: str) -> Future[Speech]:
         """Start rendering `text` on the TTS thread; the Future gives the audio."""
-        return self._worker.submit(self._render, text)
+        return _worker().submit(self._render, text)
 
     def close(self) -> None:
-        self._worker.shutdown(wait=True)
+        _worker().submit(lambda: None).result()  # let lines in flight finish with their files
         self._tmp.cleanup()
 
     def _render(self, text: str) -> Speech:
         import soundfile
 
-        engine = self._get_engine()
+        engine = _engine()
         engine.setProperty("rate", self.rate)
+        if self.voice:
+            engine.setProperty("voice", self.voice)
         self._count += 1
         path = os.path.join(self._tmp.name, f"line-{self._count}.wav")
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
-            engine.save_to_file(text, path)
-            engine.runAndWait()
+        engine.save_to_file(text, path)
+        engine.runAndWait()
         try:
             samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
         except (RuntimeError, soundfile.LibsndfileError):
@@ -70,20 +74,39 @@ class Voice:
                 os.remove(path)
         return Speech(samples[:, 0].copy(), int(sample_rate))
 
-    def _get_engine(self):
-        if self._engine is None:
-            try:
-                import pyttsx3
 
-                self._engine = pyttsx3.init()
-            except (ImportError, OSError, RuntimeError) as exc:
-                raise EnvironmentProblem(
-                    f"text to speech is unavailable ({exc})",
-                    hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1",
-                ) from None
-            if self.voice:
-                self._engine.setProperty("voice", self.voice)
-        return self._engine
+_WORKER: ThreadPoolExecutor | None = None
+_ENGINE = None
+_LOCK = threading.Lock()
+
+
+def _worker() -> ThreadPoolExecutor:
+    global _WORKER
+    with _LOCK:
+        if _WORKER is None:
+            _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        return _WORKER
+
+
+def _engine():
+    """The process's one pyttsx3 engine; only ever touched on the TTS thread."""
+    global _ENGINE
+    if _ENGINE is None:
+        try:
+            import pyttsx3
+
+            _ENGINE = pyttsx3.init()
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise EnvironmentProblem(
+                f"text to speech is unavailable ({exc})",
+                hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1",
+            ) from None
+        # The espeak driver prints "Audio saved to ..." after every file. Silence that print in
+        # its module alone: redirecting sys.stdout would swallow the whole program's output.
+        driver = sys.modules.get("pyttsx3.drivers.espeak")
+        if driver is not None:
+            driver.print = lambda *args, **kwargs: None
+    return _ENGINE
 
 
 def list_voices() -> list[tuple[str, str]]:

@@ -1,10 +1,11 @@
 """The terminal view: questions, a live level meter, each answer's delivery, the session summary.
 
-Rich decides colour: none when the output is not a terminal or when NO_COLOR is set.
+Colour only on a terminal, and never with NO_COLOR set (see `console`).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -16,6 +17,10 @@ STATUS_STYLE = {"good": "green", "watch": "yellow", "info": "cyan"}
 
 
 def console(stderr: bool = False) -> Console:
+    """Colour only on a terminal (Rich's own check) and, with NO_COLOR set, no escape codes at
+    all: Rich alone would still send bold and dim."""
+    if os.environ.get("NO_COLOR"):
+        return Console(stderr=stderr, highlight=False, soft_wrap=False, color_system=None)
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 

