@@ -22,7 +22,8 @@ HESITATION = "hesitation"
 DISCOURSE = "discourse"
 
 _HESITATION_SPELLINGS = [
-    ("um", re.compile(r"^(u+h*m+|a+h*m+|e+r+m+)$")),  # not "hum": a word too
+    # Not "hum" and not "am": words too ("I am a software engineer" has no hesitation in it).
+    ("um", re.compile(r"^(u+h*m+|a+h+m+|a{2,}m+|e+r+m+)$")),
     ("uh", re.compile(r"^(u+h+|e+r+|e+h+|a+h+|u+)$")),
     ("hmm", re.compile(r"^(h+m+|m+h*m+|m+)$")),
 ]
