@@ -1,0 +1,129 @@
+"""The command line as a person meets it: help everywhere, instant start, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import DATA, VENV_BIN, cli
+
+COMMANDS = ["practice", "demo", "analyze", "replay", "sessions", "devices", "doctor", "config", "bench",
+            "report", "history", "export", "delete", "questions"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: interview-sim " + command in result.stdout
+
+
+def test_top_level_help_lists_every_command():
+    result = cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+def test_start_up_does_not_import_heavy_modules():
+    # The CLI must start instantly: numpy, faster-whisper, torch and sounddevice load only when
+    # a command needs them.
+    code = ("import sys; from simulator.cli import build_parser; build_parser(); "
+            "heavy = [m for m in ('numpy', 'torch', 'whisper', 'faster_whisper', 'sounddevice', 'ctranslate2', 'av')"
+            " if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    start = time.perf_counter()
+    assert cli("--help").returncode == 0
+    assert time.perf_counter() - start < 2.0  # generous: a loaded CI machine, a cold cache
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["practice", "--questions", "0"], "greater than zero"),
+    (["practice", "--max-answer", "abc"], "not a number"),
+    (["analyze"], "required"),
+    (["nonsense"], "invalid choice"),
+    (["demo", "--no-such-option"], "unrecognized arguments"),
+])
+def test_bad_usage_is_one_line_and_exit_2(args, fragment):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 3  # argparse's usage line, then the error
+
+
+@pytest.mark.model
+def test_analyze_jfk_json(tmp_path):
+    result = cli("analyze", str(DATA / "jfk.wav"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert 20 <= data["word_count"] <= 24
+    assert "ask not what your country can do for you" in data["transcript"].lower().replace(",", "")
+    for key in ("file", "duration_s", "transcript", "words", "word_count", "speech_s", "wpm",
+                "time_to_first_word_s", "pauses", "fillers", "fillers_per_min", "engine", "model"):
+        assert key in data
+    assert set(data["words"][0]) >= {"text", "start", "end", "probability", "filler"}
+    assert set(data["fillers"]) >= {"hesitation", "discourse", "by_phrase"}
+    assert all(p["end"] - p["start"] >= 0.25 for p in data["pauses"])
+    assert len(data["pauses"]) >= 3  # JFK pauses after "Americans", "not" and "for you"
+
+
+@pytest.mark.model
+def test_analyze_several_files_gives_an_array_and_reports_bad_ones(tmp_path):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    result = cli("analyze", str(DATA / "jfk.wav"), str(broken), "--json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    assert isinstance(data, list) and len(data) == 2
+    assert data[0]["word_count"] >= 20
+    assert data[1]["file"] == str(broken) and data[1]["error"]
+
+
+def test_no_colour_escape_codes_with_no_color(tmp_path):
+    result = cli("config", env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+
+
+def test_config_round_trip(tmp_path):
+    env = {**os.environ, "INTERVIEW_SIM_CONFIG": str(tmp_path / "c.toml")}
+    assert cli("config", "set", "rate", "190", env=env).returncode == 0
+    shown = json.loads(cli("config", "--json", env=env).stdout)
+    assert shown["rate"] == 190
+    bad = cli("config", "set", "rate", "fast", env=env)
+    assert bad.returncode == 2 and "whole number" in bad.stderr
+    assert json.loads(cli("config", "--json", env=env).stdout)["rate"] == 190  # unchanged
+
+
+@pytest.mark.audio
+def test_devices_lists_the_virtual_devices_and_resolves_by_name(virtual_audio):
+    result = cli("devices", "--json")
+    assert result.returncode == 0, result.stderr
+    devices = json.loads(result.stdout)
+    names = [d["name"] for d in devices]
+    assert "virtual_mic" in names and "default" in names
+    from simulator.audio.devices import resolve
+
+    index = next(d["index"] for d in devices if d["name"] == "virtual_mic")
+    assert resolve("virtual_mic", "input") == index
+    assert resolve(str(index), "input") == index
+    from simulator.errors import UserError
+
+    with pytest.raises(UserError, match="no input device named like"):
+        resolve("no such microphone", "input")
+
+
+@pytest.mark.audio
+def test_doctor_passes_on_the_virtual_audio_stack(virtual_audio, recordings):
+    result = cli("doctor", "--json", "--recordings-dir", str(recordings))
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert result.returncode == 0, checks
+    for name in ("PortAudio", "microphone", "speaker", "text to speech", "Whisper model", "recordings folder"):
+        assert checks[name]["status"] == "ok", checks[name]
