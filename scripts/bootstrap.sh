@@ -33,7 +33,7 @@ apt_install() {
 }
 
 apt_install $APT_RUNTIME
-[ $WITH_TEST = 1 ] && apt_install $APT_TEST
+if [ $WITH_TEST = 1 ]; then apt_install $APT_TEST; fi
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -42,9 +42,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 # Re-install only when the dependency list changed (a stamp holds the hash of pyproject.toml).
-extras=""
-[ $WITH_TEST = 1 ] && extras="[test,openai]"
-stamp=".venv/.installed$( [ $WITH_TEST = 1 ] && echo -test )"
+extras="" stamp=".venv/.installed"
+if [ $WITH_TEST = 1 ]; then extras="[test,openai]" stamp=".venv/.installed-test"; fi
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python packages (first time: about a minute)"
