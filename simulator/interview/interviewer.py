@@ -224,6 +224,8 @@ class Interviewer:
         if self.mode == "pressure":
             want = math.ceil(count / 2)
             if len(curveballs) < want:
+                # Borrowed curveballs never take more than half the questions from the chosen banks.
+                want = max(len(curveballs), count // 2)
                 extra = [q for q in load_bank(CURVEBALL_BANK).questions if q.curveball]
                 curveballs = _unique(curveballs + extra)
         else:
