@@ -51,6 +51,9 @@ class AnswerAnalyzer:
         self.stream.feed(block)
         self._blocks.put(block)
 
+    def words_so_far(self) -> list:
+        return self.stream.words_so_far()
+
     def finish(self, *, file: str | None = None, time_budget_s: float | None = None) -> Analysis:
         self._blocks.put(None)
         words = self.stream.finish()

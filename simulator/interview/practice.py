@@ -13,14 +13,29 @@ class MicrophoneSource:
     prompt = "● Recording: speak now (press Enter when you have finished)"
 
     def __init__(self, device: int | None, max_answer_s: float, silence_stop_s: float | None,
-                 on_tick: Callable[[float, float, bool], None] | None = None):
+                 on_tick: Callable[..., None] | None = None, live: bool = False):
         self.device = device
         self.max_answer_s = max_answer_s
         self.silence_stop_s = silence_stop_s
         self.on_tick = on_tick
+        self.live = live  # show running pace and fillers while the person speaks
         self.enter = EnterKey()
 
     def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
         rules = StopRules(max_s=self.max_answer_s, silence_stop_s=self.silence_stop_s, enter=self.enter.event,
                           cut_in_s=turn.cut_in_s)
-        return record_answer(path, self.device, rules, listeners=(listener,), on_tick=self.on_tick)
+        return record_answer(path, self.device, rules, listeners=(listener,), on_tick=self._ticker(listener))
+
+    def _ticker(self, listener: BlockListener) -> Callable[[float, float, bool], None] | None:
+        if not (self.live and self.on_tick and hasattr(listener, "words_so_far")):
+            return self.on_tick
+        from simulator.delivery.live import live_figures
+
+        shown = {"at": -1.0, "figures": None}
+
+        def tick(elapsed: float, level_db: float, speaking: bool) -> None:
+            if elapsed - shown["at"] >= 1.0:  # words arrive chunk by chunk: once a second is plenty
+                shown["at"], shown["figures"] = elapsed, live_figures(listener.words_so_far())
+            self.on_tick(elapsed, level_db, speaking, shown["figures"])
+
+        return tick

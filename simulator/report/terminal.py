@@ -69,21 +69,25 @@ class TerminalView:
     def listening(self, hint: str) -> None:
         self.out.print(Text(hint, style="dim"))
 
-    def meter(self, elapsed: float, level_db: float, speaking: bool) -> None:
-        """A one-line live meter; only on a terminal, at most ten refreshes a second."""
+    def meter(self, elapsed: float, level_db: float, speaking: bool, live=None) -> None:
+        """A one-line live meter; only on a terminal, at most ten refreshes a second.
+        `live` (practice --live) adds the running pace and filler counts."""
         if not self.out.is_terminal or time.monotonic() - self._last_meter < 0.1:
             return
         self._last_meter = time.monotonic()
-        bars = max(0, min(30, int((level_db + 60) / 2)))
+        bars = max(0, min(24, int((level_db + 60) / 2.5)))
         mins, secs = divmod(int(elapsed), 60)
-        line = f"\r● REC {mins}:{secs:02d}  {'█' * bars}{'·' * (30 - bars)}  {'speaking' if speaking else '        '}"
+        line = f"\r● REC {mins}:{secs:02d}  {'█' * bars}{'·' * (24 - bars)}  {'speaking' if speaking else '        '}"
+        if live is not None:
+            pace = f"{live.wpm:.0f} wpm" if live.wpm else "– wpm"
+            line += f"  {pace} · {live.hesitations} um/uh · {live.discourse_fillers} fillers"
         sys.stdout.write(line)
         sys.stdout.flush()
         self._meter_shown = True
 
     def analysing(self) -> None:
         if self._meter_shown:
-            sys.stdout.write("\r" + " " * 60 + "\r")
+            sys.stdout.write("\r" + " " * 100 + "\r")
             self._meter_shown = False
 
     def warn(self, text: str) -> None:
