@@ -76,7 +76,9 @@ def practice(args) -> int:
         raise EnvironmentProblem("no microphone (input device) found",
                                  hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
     speaker = _speaker(args, cfg, view, rate=rate, voice=args.voice or cfg.voice)
+    store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    _check_model(engine, model)
     load = _recover(store, load, view.warn)
     source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
@@ -106,7 +108,9 @@ def demo(args) -> int:
     view = TerminalView()
     speaker = _speaker(args, cfg, view)
     store = _store(args, cfg)
+    store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
+    _check_model(engine, model)
     load = _recover(store, load, view.warn)
     view.listening("Demo: a synthetic candidate answers three questions; its answers go through the "
                    "same transcription, metrics and storage as yours would.")
@@ -116,6 +120,14 @@ def demo(args) -> int:
     finally:
         speaker.voice.close()
     return 0
+
+
+def _check_model(engine: str, model: str) -> None:
+    """A model that cannot be found fails before the interview starts (it loads in the background)."""
+    if engine == "faster-whisper" and model != "base":  # base may be joined from parts on first use: slow
+        from simulator.transcribe.weights import resolve
+
+        resolve(model)
 
 
 def _recover(store, load, notify):
@@ -176,7 +188,7 @@ def analyze(args) -> int:
     cfg = config_mod.load()
     engine, model, load = _transcriber_loader(args, cfg, quiet=args.json)
     # Check every file can be opened before the model loads: bad input fails fast.
-    from simulator.audio.io import iter_blocks
+    from simulator.audio.io import iter_blocks, wav_shortfall
 
     results, failed = [], 0
     paths = [Path(a) for a in args.audio]
@@ -185,6 +197,10 @@ def analyze(args) -> int:
     for path in paths:
         try:
             next(iter_blocks(path, block_s=0.1), None)
+            short = wav_shortfall(path)
+            if short:
+                print(f"interview-sim: warning: {path} is cut short (its header promises {short[0]:.1f} s, "
+                      f"{short[1]:.1f} s are there): analysing what is there", file=sys.stderr)
             if transcriber is None:
                 transcriber = _with_spinner(f"loading {engine} {model}…", load, args.json)
             analysis = _with_spinner(f"analysing {path.name}…",

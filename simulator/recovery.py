@@ -196,8 +196,7 @@ def recover(store: Store, load_transcriber: Callable[[], object], notify: Callab
             plan = session.settings.get("plan") or []
             for number, path in orphan_audio(store, session):
                 repair_wav(path)
-                question = plan[number - 1] if 0 < number <= len(plan) and isinstance(plan[number - 1], dict) \
-                    else {"text": "(question not recorded)"}
+                question = _question(path, number, plan)
                 try:
                     import soundfile
 
@@ -227,6 +226,21 @@ def recover(store: Store, load_transcriber: Callable[[], object], notify: Callab
             notify(result.line())
         done.append(result)
     return done
+
+
+def _question(path: Path, number: int, plan: list) -> dict:
+    """The question an answer file was for: its note beside the audio, else the session's plan."""
+    import json
+
+    try:
+        question = json.loads(path.with_suffix(".question.json").read_text(encoding="utf-8"))
+        if isinstance(question, dict):
+            return question
+    except (OSError, ValueError):
+        pass
+    if 0 < number <= len(plan) and isinstance(plan[number - 1], dict):
+        return plan[number - 1]
+    return {"text": "(question not recorded)"}
 
 
 def once(load: Callable[[], object]) -> Callable[[], object]:

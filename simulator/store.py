@@ -104,13 +104,31 @@ class Store:
         except OSError as exc:
             raise UserError(f"cannot use recordings folder {self.root}: {exc.strerror}") from None
         self._db_path = self.root / DB_NAME
+        writable = os.access(self.root, os.W_OK)
+        if not writable and not self._db_path.is_file():
+            raise UserError(f"cannot use recordings folder {self.root}: it is read-only and holds no sessions",
+                            exit_code=1, hint="choose another folder with --recordings-dir")
         try:
-            self._db = sqlite3.connect(self._db_path, timeout=10, isolation_level=None)
+            if writable:
+                self._db = sqlite3.connect(self._db_path, timeout=10, isolation_level=None)
+            else:  # read-only media: a WAL database cannot make its -shm file, so read it as immutable
+                from urllib.parse import quote
+
+                self._db = sqlite3.connect(f"file:{quote(str(self._db_path))}?mode=ro&immutable=1", uri=True,
+                                           timeout=10, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL" if os.access(self.root, os.W_OK)
-                             else "PRAGMA query_only = ON")
+            self._db.execute("PRAGMA journal_mode = WAL" if writable else "PRAGMA query_only = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            try:
+                full = shutil.disk_usage(self.root).free < 64 * 1024
+            except OSError:
+                full = False
+            if full:  # SQLite needs room for its journal even to read
+                raise UserError(f"the recordings folder {self.root} is full", exit_code=1,
+                                hint="free some space or choose another folder with --recordings-dir") from None
+            if isinstance(exc, sqlite3.OperationalError):  # I/O, locks, permissions: the file may be fine
+                raise UserError(f"cannot open {self._db_path}: {exc}", exit_code=1) from None
             raise UserError(f"{self._db_path}: not a usable session database ({exc})") from None
 
     def close(self) -> None:
@@ -126,6 +144,9 @@ class Store:
             raise UserError(f"cannot write to {self._db_path}: {exc}") from None
         try:
             yield self._db
+        except sqlite3.OperationalError as exc:  # disk full, read-only file: a sentence, not a traceback
+            self._db.execute("ROLLBACK")
+            raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -135,6 +156,27 @@ class Store:
             except sqlite3.OperationalError as exc:
                 self._db.execute("ROLLBACK")
                 raise UserError(f"cannot write to {self._db_path}: {exc}") from None
+
+    def ensure_writable(self, min_free_bytes: int = 1 << 20) -> None:
+        """Fail before an interview starts, not after its first answer, when nothing can be saved."""
+        import tempfile
+
+        fix = "free some space, fix its permissions, or choose another folder with --recordings-dir"
+        try:
+            with tempfile.TemporaryFile(dir=self.root, prefix=".write-check-") as f:
+                f.write(b"\0" * 4096)
+                f.flush()
+                os.fsync(f.fileno())
+            free = shutil.disk_usage(self.root).free
+        except OSError as exc:
+            import errno
+
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise UserError(f"the recordings folder {self.root} is full", exit_code=1, hint=fix) from None
+            raise UserError(f"cannot save recordings in {self.root}: {exc.strerror}", exit_code=1, hint=fix) from None
+        if free < min_free_bytes:
+            raise UserError(f"the recordings folder {self.root} is full ({free // 1024} KB free)", exit_code=1,
+                            hint=fix)
 
     def new_session(self, kind: str, settings: dict) -> Session:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -7,6 +7,7 @@ OGG, M4A and the rest, so there is one reader for every format.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -46,7 +47,34 @@ def _open(path: Path):
 
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)  # FFmpeg's error numbers mean nothing to a person
     return text.split(": '")[0][:120]
+
+
+def wav_shortfall(path: str | os.PathLike) -> tuple[float, float] | None:
+    """(seconds the WAV header promises, seconds really in the file) when the file is cut short."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            pos, byte_rate = 12, 0
+            while pos + 8 <= size:
+                f.seek(pos)
+                chunk = f.read(8)
+                cid, length = chunk[:4], int.from_bytes(chunk[4:8], "little")
+                if cid == b"fmt ":
+                    byte_rate = int.from_bytes(f.read(12)[8:12], "little")
+                elif cid == b"data":
+                    present = size - pos - 8
+                    if byte_rate <= 0 or length in (0, 0xFFFFFFFF) or present >= length:
+                        return None
+                    return length / byte_rate, present / byte_rate
+                pos += 8 + length + (length & 1)
+    except OSError:
+        return None
+    return None
 
 
 def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.ndarray]:

@@ -19,11 +19,14 @@ import numpy as np
 
 from simulator.audio.devices import sounddevice
 from simulator.audio.level import LevelGate
-from simulator.errors import EnvironmentProblem
+from simulator.errors import EnvironmentProblem, UserError
 from simulator.transcribe.base import SAMPLE_RATE
 
 BLOCK_S = 0.05
 HEADER_EVERY_S = 0.5
+STALL_S = 5.0  # no audio for this long from an open stream: the device is gone (first blocks can take 2 s)
+DEVICE_LOST = ("the microphone stopped delivering audio (unplugged or switched off?): this answer ends here "
+               "and what was recorded is kept")
 # libsndfile commands (sndfile.h); soundfile does not name them.
 _SFC_UPDATE_HEADER_NOW = 0x1060
 
@@ -38,7 +41,7 @@ class BlockListener(Protocol):
 class RecordedAnswer:
     path: Path
     duration_s: float
-    stopped_by: str  # "enter" | "silence" | "limit" | "cut-in" | "interrupt" | "device"
+    stopped_by: str  # "enter" | "silence" | "limit" | "cut-in" | "interrupt" | "device" | "disk"
     overflows: int  # blocks PortAudio reported lost because the machine fell behind
     spoke: bool  # did the level ever rise above the speech threshold
     message: str = ""
@@ -92,8 +95,14 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
         raise EnvironmentProblem(f"cannot open the input device: {exc}",
                                  hint="run `interview-sim devices` and pick one with --input-device") from None
     rules.enter.clear()
-    with soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16") as out:
-        last_header = time.monotonic()
+    try:
+        out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
+    except (soundfile.LibsndfileError, OSError) as exc:
+        raise UserError(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}", exit_code=1,
+                        hint="free some space or choose another folder with --recordings-dir") from None
+    with out:
+        last_header = last_block = time.monotonic()
+        writable = True
         try:
             with stream:
                 while True:
@@ -102,6 +111,7 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
                     except queue.Empty:
                         block = None
                     if block is not None:
+                        last_block = time.monotonic()
                         out.write(block)
                         t = frames_written / SAMPLE_RATE
                         frames_written += block.size
@@ -128,15 +138,21 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
                             and elapsed - last_speech >= rules.silence_stop_s):
                         stopped_by = "silence"
                         break
-                    if lost.is_set() or not stream.active:
-                        stopped_by, message = "device", "the input device stopped delivering audio"
+                    if lost.is_set() or not stream.active or time.monotonic() - last_block >= STALL_S:
+                        stopped_by, message = "device", DEVICE_LOST
                         break
         except KeyboardInterrupt:
             stopped_by = "interrupt"
         except sd.PortAudioError as exc:
-            stopped_by, message = "device", f"the input device failed: {exc}"
+            stopped_by, message = "device", f"{DEVICE_LOST} ({exc})"
+        except (soundfile.LibsndfileError, OSError) as exc:  # disk full, folder gone
+            writable = False
+            stopped_by = "disk"
+            message = (f"cannot write the recording any more ({getattr(exc, 'error_string', None) or exc}; "
+                       f"is the disk full?): this answer ends at {frames_written / SAMPLE_RATE:.1f} s "
+                       "and what was saved is kept")
         # Whatever is still queued was recorded: keep it.
-        while True:
+        while writable:
             try:
                 block = blocks.get_nowait()
             except queue.Empty:

@@ -137,6 +137,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             speaker.say(turn.text)  # returns when playback has ended: nothing of it is recorded
             _prepare(speaker, plan.upcoming())  # the next lines render while the person answers
             path = store.answer_path(session.id, number)
+            _note_question(path, turn.question)  # so a recovered answer knows its question
             # Transcription runs while the person speaks; only the tail is left when they stop.
             analyzer = AnswerAnalyzer(transcriber_future.result())
             view.listening(source.prompt)
@@ -165,6 +166,16 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     session = store.session(session.id)
     view.summary(session)
     return session
+
+
+def _note_question(path: Path, question: dict) -> None:
+    import json
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_suffix(".question.json").write_text(json.dumps(question), encoding="utf-8")
+    except (OSError, TypeError, ValueError):
+        pass  # only a label for recovery; the plan in the settings is the fallback
 
 
 def with_overflows(delivery: dict, overflows: int) -> dict:
