@@ -36,10 +36,15 @@ apt_install $APT_RUNTIME
 if [ $WITH_TEST = 1 ]; then apt_install $APT_TEST; fi
 
 PY=${PYTHON:-python3}
+command -v "$PY" >/dev/null || apt_install python3
+"$PY" -c "import ensurepip" 2>/dev/null || apt_install python3-venv  # Debian splits venv out
 if [ ! -x .venv/bin/python ]; then
   log "creating .venv with $($PY --version)"
   $PY -m venv .venv
 fi
+
+# pip's output goes to stderr, less the per-package notes some pip configurations print.
+venv_pip() { .venv/bin/python -m pip "$@" >&2 2> >(grep -v "^WARNING: Location" >&2); }
 
 # Re-install only when the dependency list changed (a stamp holds the hash of pyproject.toml).
 extras="" stamp=".venv/.installed"
@@ -47,12 +52,12 @@ if [ $WITH_TEST = 1 ]; then extras="[test,openai]" stamp=".venv/.installed-test"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   log "installing Python packages (first time: about a minute)"
-  .venv/bin/python -m pip install -q --upgrade pip >&2
+  venv_pip install -q --upgrade pip
   if [ $WITH_TEST = 1 ]; then
     # The CPU build of torch first: anything else lets pip pick a multi-GB CUDA build.
-    .venv/bin/python -m pip install -q "torch==2.13.0" >&2
+    venv_pip install -q "torch==2.13.0"
   fi
-  .venv/bin/python -m pip install -q -e ".$extras" >&2
+  venv_pip install -q -e ".$extras"
   # triton comes with openai-whisper but is GPU-only (about 1 GB).
   .venv/bin/python -m pip uninstall -y -q triton >/dev/null 2>&1 || true
   echo "$want" > "$stamp"
