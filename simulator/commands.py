@@ -80,7 +80,8 @@ def practice(args) -> int:
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
     _check_model(engine, model)
     load = _recover(store, load, view.warn)
-    source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter)
+    source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter,
+                              live=args.live)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
                    f"{args.silence_stop:g} s of silence, or at {args.max_answer:g} s. Ctrl-C ends the session.")
     if args.mode == "pressure":
@@ -492,4 +493,38 @@ def delete(args) -> int:
             return 1
     store.delete_session(session.id)
     print(f"Deleted session {session.id}.")
+    return 0
+
+
+def bench(args) -> int:
+    from rich.table import Table
+
+    from simulator import bench as bench_mod
+    from simulator.report.terminal import console
+
+    err = console(stderr=True)
+    progress = (lambda text: None) if args.json or not err.is_terminal else (lambda text: err.print(f"[dim]… {text}[/dim]"))
+    result = bench_mod.run(answer_s=args.answer_seconds, progress=progress, latency=not args.engines_only)
+    if args.accuracy:
+        from simulator.delivery.accuracy import run_accuracy
+
+        progress("accuracy suite: aligned clips and synthetic answers in several voices")
+        result["accuracy"] = run_accuracy()
+    if args.json:
+        _print_json(result)
+        return 0
+    out = console()
+    table = Table(title="Transcription engines (clips: JFK, two LibriVox readings)", header_style="bold")
+    for col in ("engine", "model", "compute", "load s", "RTF", "peak RSS MB", "WER"):
+        table.add_column(col, justify="left" if col in ("engine", "model", "compute") else "right")
+    for e in result["engines"]:
+        table.add_row(e["engine"], e["model"], e["compute_type"], f"{e['load_s']:.2f}", f"{e['rtf']:.3f}",
+                      f"{e['peak_rss_mb']:.0f}", f"{100 * e['wer']:.1f}%")
+    out.print(table)
+    lat = result.get("feedback_latency_s")
+    if lat:
+        out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer: streaming {lat['streaming']:.2f} s, "
+                  f"whole-file {lat['batch']:.2f} s")
+    if "accuracy" in result:
+        out.print_json(data=result["accuracy"])
     return 0
