@@ -129,7 +129,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
         while (turn := plan.next_turn(last)) is not None:
             last = None
             if turn.question is None:
-                _prepare(speaker, plan.upcoming())
+                _prepare(speaker, [turn.text, *plan.upcoming()])  # this line first, then the next
                 view.interviewer(turn.text, speaker.say(turn.text))
                 continue
             number += 1
