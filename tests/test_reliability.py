@@ -247,3 +247,65 @@ def test_input_overflows_are_counted_stored_and_shown(tmp_path, monkeypatch):
     # And it survives the store: read back from disk by a new process' view.
     again = Store(tmp_path / "rec").session(session.id).answers[0]
     assert again.overflows == expected and again.delivery["input_overflows"] == expected
+
+
+@pytest.fixture
+def private_sound_server(tmp_path):
+    """A PulseAudio daemon of this test's own, with one null sink whose monitor is the default
+    microphone: killing it makes the microphone vanish without touching the shared one."""
+    home = tmp_path / "pulse"
+    run = home / "run"
+    run.mkdir(parents=True)
+    run.chmod(0o700)
+    sock = run / "native"
+    env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(run), "PULSE_RUNTIME_PATH": str(run),
+           "PULSE_STATE_PATH": str(home)}
+    daemon = subprocess.Popen(
+        ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--realtime=no", "--high-priority=no",
+         f"--log-target=file:{home}/log", f"--load=module-native-protocol-unix socket={sock} auth-anonymous=1",
+         "--load=module-null-sink sink_name=mic2", "--load=module-null-sink sink_name=keepalive",
+         # keeps the null sink at low latency, so a new recording gets audio at once
+         "--load=module-loopback source=mic2.monitor sink=keepalive latency_msec=20"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = {**os.environ, "PULSE_SERVER": f"unix:{sock}"}
+    for _ in range(100):
+        if subprocess.run(["pactl", "info"], env=client, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        daemon.kill()
+        pytest.fail("the private PulseAudio daemon did not start: " + (home / "log").read_text()[-500:])
+    subprocess.run(["pactl", "set-default-source", "mic2.monitor"], env=client, check=True)
+    subprocess.run(["pactl", "set-default-sink", "keepalive"], env=client, check=True)
+    time.sleep(1.0)  # the loopback settles
+    yield daemon, client
+    if daemon.poll() is None:
+        daemon.kill()
+    daemon.wait(10)
+
+
+def test_microphone_vanishing_mid_answer_ends_it_and_keeps_what_was_recorded(private_sound_server, recordings):
+    daemon, env = private_sound_server
+    app = Practice(recordings, "--questions", "2", "--silence-stop", "5", "--max-answer", "60", env=env)
+    t0 = app.wait_listening()
+    player = subprocess.Popen(["paplay", "--device=mic2", str(CLIP)], env=env)
+    time.sleep(6.0)
+    t_gone = time.monotonic()
+    daemon.kill()  # the sound server, and with it the microphone, is gone
+    player.kill()
+    code, out, err = app.finish(timeout=120)
+    assert "Traceback" not in out + err
+    assert "the microphone stopped delivering audio" in out, out + err
+    # The next question cannot open a microphone: one line, exit 1 (PortAudio's own ALSA
+    # diagnostics may precede it on stderr).
+    assert code == 1, (code, out, err)
+    last = [l for l in err.splitlines() if l.strip()][-1]
+    assert last.startswith("interview-sim: cannot open the input device"), err
+    (sid, status), = db_rows(recordings, "SELECT id, status FROM sessions")
+    assert status == "incomplete"
+    (number, stopped_by, duration, delivery), = db_rows(
+        recordings, "SELECT number, stopped_by, duration_s, delivery FROM answers")
+    assert (number, stopped_by) == (1, "device")
+    assert t_gone - t0 - 1.5 <= duration <= t_gone - t0 + 0.2, (duration, t_gone - t0)
+    assert soundfile.info(str(recordings / sid / "answer-01.wav")).duration == pytest.approx(duration, abs=0.06)
+    assert {"fellow", "americans"} <= words_of(json.loads(delivery)["transcript"])

@@ -112,10 +112,10 @@ class Delivery:
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
             sample_rate: int = 16_000) -> Delivery:
-    activity = audio if isinstance(audio, VoiceActivity) else voice_activity(audio, sample_rate)
+    activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
-    kept, dropped, estimated = place_words(list(words), activity)
+    kept, dropped, estimated = place_words(_finite_words(words), activity)
     texts = [w.text for w in kept]
     tokens = tokenize(texts)
     labels, phrases = label_fillers(tokens)
@@ -171,6 +171,30 @@ def join_words(texts: list[str]) -> str:
         t = t.strip()
         glue = out and (t[:1] in ",.;:!?%" or (t[:1] == "-" and len(t) > 1))
         out += t if glue or not out else " " + t
+    return out
+
+
+def _finite_audio(audio):
+    """NaN and infinite samples (a broken device or file) become silence and full scale."""
+    def clean(block):
+        block = np.asarray(block)
+        return block if np.isfinite(block).all() else np.nan_to_num(block, nan=0.0, posinf=1.0, neginf=-1.0)
+
+    return clean(audio) if isinstance(audio, np.ndarray) else (clean(b) for b in audio)
+
+
+def _finite_words(words: Iterable[TimedWord]) -> list[TimedWord]:
+    """Words whose times or probability are not numbers borrow a neighbour's time: kept or dropped
+    like any other word, never a crash."""
+    out, last = [], 0.0
+    for w in words:
+        start = w.start if math.isfinite(w.start) else (w.end if math.isfinite(w.end) else last)
+        end = w.end if math.isfinite(w.end) else start
+        probability = w.probability if math.isfinite(w.probability) else 0.0
+        if (start, end, probability) != (w.start, w.end, w.probability):
+            w = TimedWord(w.text, start, end, probability)
+        out.append(w)
+        last = max(last, end)
     return out
 
 
