@@ -22,6 +22,7 @@ import numpy as np
 from simulator.errors import EnvironmentProblem
 
 DEFAULT_RATE = 170  # words per minute; set every time (the default varies between processes)
+RENDER_TIMEOUT_S = 15.0  # longest wait for one line to be synthesised
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,17 @@ class Voice:
             engine.setProperty("voice", self.voice)
         self._count += 1
         path = os.path.join(self._tmp.name, f"line-{self._count}.wav")
-        engine.save_to_file(text, path)
-        engine.runAndWait()
+        done = threading.Event()
+        token = engine.connect("finished-utterance", lambda **_kwargs: done.set())
+        try:
+            engine.save_to_file(text, path)
+            engine.runAndWait()
+            # The espeak driver's runAndWait can return while espeak still synthesises on its own
+            # thread (it does whenever another thread holds the GIL, e.g. the model loading while
+            # the greeting renders): the file is whole only once the utterance has finished.
+            done.wait(timeout=RENDER_TIMEOUT_S)
+        finally:
+            engine.disconnect(token)
         try:
             samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
         except (RuntimeError, soundfile.LibsndfileError):
