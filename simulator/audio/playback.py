@@ -16,7 +16,8 @@ def play(samples: np.ndarray, sample_rate: int, device: int | None = None,
     """Play and block until done; `on_position(seconds)` is called about 20 times a second."""
     sd = sounddevice()
     try:
-        sd.play(samples, sample_rate, device=device)
+        # Playback needs no low latency; a large buffer rides out a busy CPU without underruns.
+        sd.play(samples, sample_rate, device=device, latency="high")
         duration = samples.shape[0] / sample_rate
         start = time.monotonic()
         while True:

@@ -1,19 +1,20 @@
-"""The interviewer's voice: pyttsx3 (espeak-ng) on one thread, played through sounddevice.
+"""The interviewer's voice: pyttsx3 (espeak-ng) renders each line, sounddevice plays it.
 
 pyttsx3 renders each line to a WAV (`save_to_file`) and we play it ourselves. That way the
 person's chosen output device is honoured, we know exactly when speech ends (so the question
 never leaks into the recorded answer), and the `aplay` trap (espeak's `say()` silently does
-nothing without it) cannot bite. One engine lives on one worker thread: pyttsx3 hangs when an
-engine is shared across threads.
+nothing without it) cannot bite. Each Voice keeps its engine in a helper process of its own
+(see `Voice`), driven from one thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
 import sys
 import tempfile
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -36,44 +37,47 @@ class Speech:
 
 
 class Voice:
-    """A voice and a speaking rate. Every Voice renders on the same single TTS thread: pyttsx3
-    hands out one shared engine per driver, and that engine hangs or races when two threads
-    use it (pyttsx3 issues #126, #403), so voice and rate are set before every line."""
+    """A voice and a speaking rate, rendered by pyttsx3 in a helper process of its own.
+
+    Why a process: pyttsx3's espeak driver runs espeak-ng asynchronously, and a rate or voice
+    changed after the first line is applied late or not at all (measured: 5 of 7 rate changes
+    in one engine were ignored or lagged). Setting them once, before the first line, in a
+    fresh process gives the same audio every time (FACTS.md: 40 of 40). One helper per Voice
+    also keeps each engine on one thread, as pyttsx3 needs.
+    """
 
     def __init__(self, rate: int = DEFAULT_RATE, voice: str | None = None):
         self.rate = rate
         self.voice = voice
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
+        self._process: subprocess.Popen | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="interview-sim-tts-")
         self._count = 0
 
     def render(self, text: str) -> Future[Speech]:
-        """Start rendering `text` on the TTS thread; the Future gives the audio."""
-        return _worker().submit(self._render, text)
+        """Start rendering `text` on this voice's thread; the Future gives the audio."""
+        return self._worker.submit(self._render, text)
 
     def close(self) -> None:
-        _worker().submit(lambda: None).result()  # let lines in flight finish with their files
+        self._worker.shutdown(wait=True)
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
         self._tmp.cleanup()
 
     def _render(self, text: str) -> Speech:
         import soundfile
 
-        engine = _engine()
-        engine.setProperty("rate", self.rate)
-        if self.voice:
-            engine.setProperty("voice", self.voice)
         self._count += 1
         path = os.path.join(self._tmp.name, f"line-{self._count}.wav")
-        done = threading.Event()
-        token = engine.connect("finished-utterance", lambda **_kwargs: done.set())
-        try:
-            engine.save_to_file(text, path)
-            engine.runAndWait()
-            # The espeak driver's runAndWait can return while espeak still synthesises on its own
-            # thread (it does whenever another thread holds the GIL, e.g. the model loading while
-            # the greeting renders): the file is whole only once the utterance has finished.
-            done.wait(timeout=RENDER_TIMEOUT_S)
-        finally:
-            engine.disconnect(token)
+        reply = self._ask({"text": text, "path": path})
+        if reply != "ok":
+            raise EnvironmentProblem(f"text to speech failed: {reply}",
+                                     hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1")
         try:
             samples, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
         except (RuntimeError, soundfile.LibsndfileError):
@@ -84,39 +88,49 @@ class Voice:
                 os.remove(path)
         return Speech(samples[:, 0].copy(), int(sample_rate))
 
-
-_WORKER: ThreadPoolExecutor | None = None
-_ENGINE = None
-_LOCK = threading.Lock()
-
-
-def _worker() -> ThreadPoolExecutor:
-    global _WORKER
-    with _LOCK:
-        if _WORKER is None:
-            _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts")
-        return _WORKER
-
-
-def _engine():
-    """The process's one pyttsx3 engine; only ever touched on the TTS thread."""
-    global _ENGINE
-    if _ENGINE is None:
+    def _ask(self, request: dict) -> str:
+        if self._process is None or self._process.poll() is not None:
+            args = [sys.executable, "-m", "simulator.interview.tts", "--serve", str(self.rate), self.voice or ""]
+            self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, text=True, bufsize=1)
         try:
-            import pyttsx3
+            self._process.stdin.write(json.dumps(request) + "\n")
+            self._process.stdin.flush()
+            reply = self._process.stdout.readline().strip()
+        except (BrokenPipeError, OSError):
+            reply = ""
+        if not reply:
+            err = self._process.stderr.read().strip().splitlines() if self._process.poll() is not None else []
+            return err[-1] if err else "the text-to-speech helper stopped"
+        return reply
 
-            _ENGINE = pyttsx3.init()
-        except (ImportError, OSError, RuntimeError) as exc:
-            raise EnvironmentProblem(
-                f"text to speech is unavailable ({exc})",
-                hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1",
-            ) from None
-        # The espeak driver prints "Audio saved to ..." after every file. Silence that print in
-        # its module alone: redirecting sys.stdout would swallow the whole program's output.
-        driver = sys.modules.get("pyttsx3.drivers.espeak")
-        if driver is not None:
-            driver.print = lambda *args, **kwargs: None
-    return _ENGINE
+
+def _serve(rate: int, voice: str | None) -> None:
+    """The helper process: one engine, rate and voice set once, then one line per request."""
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+    except (ImportError, OSError, RuntimeError) as exc:
+        print(f"text to speech is unavailable ({exc})", file=sys.stderr)
+        raise SystemExit(1) from None
+    # The espeak driver prints "Audio saved to ..." on stdout, which carries our replies.
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = lambda *args, **kwargs: None
+    engine.setProperty("rate", rate)
+    if voice:
+        engine.setProperty("voice", voice)
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            engine.save_to_file(request["text"], request["path"])
+            engine.runAndWait()
+            reply = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+            reply = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        sys.stdout.write(reply + "\n")
+        sys.stdout.flush()
 
 
 def list_voices() -> list[tuple[str, str]]:
@@ -152,3 +166,7 @@ class Speaker:
         speech = future.result()
         play(speech.samples, speech.sample_rate, self.device)
         return True
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
+    _serve(int(sys.argv[2]), sys.argv[3] or None if len(sys.argv) > 3 else None)
