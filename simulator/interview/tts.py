@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -121,11 +122,18 @@ def _serve(rate: int, voice: str | None) -> None:
     engine.setProperty("rate", rate)
     if voice:
         engine.setProperty("voice", voice)
+    done = threading.Event()
+    engine.connect("finished-utterance", lambda **_kwargs: done.set())
     for line in sys.stdin:
         request = json.loads(line)
         try:
+            done.clear()
             engine.save_to_file(request["text"], request["path"])
             engine.runAndWait()
+            # runAndWait can return while espeak still synthesises on its own thread: the file
+            # is whole only once the utterance has finished.
+            if not done.wait(timeout=RENDER_TIMEOUT_S):
+                raise TimeoutError(f"no speech after {RENDER_TIMEOUT_S:.0f} s")
             reply = "ok"
         except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
             reply = f"{type(exc).__name__}: {exc}".replace("\n", " ")
