@@ -33,6 +33,7 @@ ON_MARGIN_DB = 12.0
 OFF_MARGIN_DB = 7.0
 # A recording whose loud frames are this close to its floor holds no speech (steady noise).
 MIN_DYNAMIC_RANGE_DB = 10.0
+LOUD_REFERENCE_S = 3.0  # the loud reference level comes from at most this much of the loudest audio
 # Gaps shorter than this are stop closures or short breaths inside speech, not pauses.
 MIN_GAP_S = 0.15
 # Speech bursts shorter than this are clicks and pops.
@@ -165,7 +166,7 @@ def decide_speech(energy_db: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray
     energy_db = (10 * np.log10(np.maximum(np.convolve(power, np.ones(SMOOTH) / SMOOTH, mode="same"), 1e-10))
                  ).astype(np.float32)
     floor = noise_floor(energy_db)
-    loud = float(np.percentile(energy_db, 95))
+    loud = _loud_level(energy_db)
     if loud - float(np.median(floor)) < MIN_DYNAMIC_RANGE_DB or loud < ABSOLUTE_FLOOR_DB:
         return np.zeros(n, dtype=bool)
     # A floor far below the speech (digital silence between words) would let breath noise count:
@@ -177,6 +178,16 @@ def decide_speech(energy_db: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray
     voiced = _fill_short(voiced, False, int(round(MIN_GAP_S / frame_s)))
     voiced = _fill_short(voiced, True, int(round(MIN_SPEECH_S / frame_s)))
     return voiced
+
+
+def _loud_level(energy_db: np.ndarray) -> float:
+    """The level of the loud frames: the 95th percentile, but over at most LOUD_REFERENCE_S of
+    the loudest audio, so an hour with one minute of speech in it still has speech in it."""
+    n = len(energy_db)
+    k = int(LOUD_REFERENCE_S / FRAME_S)
+    if n * 0.05 <= k:
+        return float(np.percentile(energy_db, 95))
+    return float(np.partition(energy_db, n - k)[n - k])
 
 
 def _hysteresis(on: np.ndarray, stay: np.ndarray) -> np.ndarray:
