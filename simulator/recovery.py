@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from simulator.audio.io import wav_layout
 from simulator.errors import UserError
 from simulator.store import Answer, Store
 
@@ -92,34 +93,19 @@ def repair_wav(path: Path) -> bool:
     except OSError:
         return False
     with f:
-        size = os.fstat(f.fileno()).st_size
-        head = f.read(12)
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        layout = wav_layout(f)
+        if layout is None or layout.block_align <= 0:
             return False
-        pos, block_align = 12, 0
-        while pos + 8 <= size:
-            f.seek(pos)
-            chunk = f.read(8)
-            cid, length = chunk[:4], int.from_bytes(chunk[4:8], "little")
-            if cid == b"fmt ":
-                fmt = f.read(min(length, 16))
-                block_align = int.from_bytes(fmt[12:14], "little") if len(fmt) >= 14 else 0
-            elif cid == b"data":
-                if block_align <= 0:
-                    return False
-                start = pos + 8
-                present = (size - start) // block_align * block_align
-                if present <= length:  # complete (or truncated: readers already stop at the end)
-                    return False
-                f.seek(pos + 4)
-                f.write(present.to_bytes(4, "little"))
-                f.seek(4)
-                f.write((start + present - 8).to_bytes(4, "little"))
-                f.flush()
-                os.fsync(f.fileno())
-                return True
-            pos += 8 + length + (length & 1)
-    return False
+        present = layout.bytes_present
+        if present <= layout.data_length:  # complete (or truncated: readers already stop at the end)
+            return False
+        f.seek(layout.data_header + 4)
+        f.write(present.to_bytes(4, "little"))
+        f.seek(4)
+        f.write((layout.data_start + present - 8).to_bytes(4, "little"))
+        f.flush()
+        os.fsync(f.fileno())
+        return True
 
 
 # -- recovery ------------------------------------------------------------------------------------

@@ -51,30 +51,63 @@ def _short(exc: Exception) -> str:
     return text.split(": '")[0][:120]
 
 
+@dataclass(frozen=True, slots=True)
+class WavLayout:
+    """Where a RIFF/WAVE file keeps its audio, as read from the chunk headers."""
+
+    file_size: int
+    data_header: int  # offset of the "data" chunk's header
+    data_length: int  # bytes the header promises
+    byte_rate: int
+    block_align: int
+
+    @property
+    def data_start(self) -> int:
+        return self.data_header + 8
+
+    @property
+    def bytes_present(self) -> int:
+        """Whole frames really in the file after the data header."""
+        present = self.file_size - self.data_start
+        return present // self.block_align * self.block_align if self.block_align > 0 else present
+
+
+def wav_layout(f) -> WavLayout | None:
+    """Walk a WAV file's chunks (an open binary file); None when it is not a plain RIFF WAVE."""
+    size = os.fstat(f.fileno()).st_size
+    f.seek(0)
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate, block_align = 12, 0, 0
+    while pos + 8 <= size:
+        f.seek(pos)
+        chunk = f.read(8)
+        cid, length = chunk[:4], int.from_bytes(chunk[4:8], "little")
+        if cid == b"fmt ":
+            fmt = f.read(min(length, 16))
+            if len(fmt) >= 14:
+                byte_rate = int.from_bytes(fmt[8:12], "little")
+                block_align = int.from_bytes(fmt[12:14], "little")
+        elif cid == b"data":
+            return WavLayout(size, pos, length, byte_rate, block_align)
+        pos += 8 + length + (length & 1)
+    return None
+
+
 def wav_shortfall(path: str | os.PathLike) -> tuple[float, float] | None:
     """(seconds the WAV header promises, seconds really in the file) when the file is cut short."""
     try:
         with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(12)
-            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-                return None
-            pos, byte_rate = 12, 0
-            while pos + 8 <= size:
-                f.seek(pos)
-                chunk = f.read(8)
-                cid, length = chunk[:4], int.from_bytes(chunk[4:8], "little")
-                if cid == b"fmt ":
-                    byte_rate = int.from_bytes(f.read(12)[8:12], "little")
-                elif cid == b"data":
-                    present = size - pos - 8
-                    if byte_rate <= 0 or length in (0, 0xFFFFFFFF) or present >= length:
-                        return None
-                    return length / byte_rate, present / byte_rate
-                pos += 8 + length + (length & 1)
+            layout = wav_layout(f)
     except OSError:
         return None
-    return None
+    if layout is None or layout.byte_rate <= 0 or layout.data_length in (0, 0xFFFFFFFF):
+        return None
+    present = layout.file_size - layout.data_start
+    if present >= layout.data_length:
+        return None
+    return layout.data_length / layout.byte_rate, present / layout.byte_rate
 
 
 def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.ndarray]:
