@@ -230,9 +230,9 @@ def test_hallucinated_words_on_silence_are_dropped_and_words_snapped():
 
 def test_prompt_echo_is_dropped():
     words = [TimedWord(t, i * 0.3, i * 0.3 + 0.25, 0.9)
-             for i, t in enumerate("Umm, let me think like, hmm... Okay, here's what".split())]
+             for i, t in enumerate("Um, so, uh, I think, erm, we, uh, did it.".split())]
     assert prompt_echoes(words) == set(range(len(words)))
-    assert prompt_echoes([TimedWord(t, 0, 0, 1) for t in "Let me think about it.".split()]) == set()
+    assert prompt_echoes([TimedWord(t, 0, 0, 1) for t in "Um, so, uh, I think we did it.".split()]) == set()
 
 
 def test_lost_timestamps_are_spread_over_speech():

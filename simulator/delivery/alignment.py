@@ -22,9 +22,10 @@ MIN_SPEECH_IN_WORD_S = 0.03
 # A gap between speech regions this long inside a word's interval means the word straddles a pause.
 STRADDLE_GAP_S = 0.2
 # The words of the transcription prompt (transcribe/faster.py); a run this long that only
-# repeats it is an echo of the prompt, not speech.
-PROMPT_WORDS = "umm let me think like hmm okay here's what i'm like thinking".split()
-ECHO_MIN_RUN = 5
+# repeats it is an echo of the prompt, not speech. Seven, not five: "Um, so, uh, I think ..."
+# is how real answers start.
+PROMPT_WORDS = "um so uh i think erm we uh did it umm and uh yeah".split()
+ECHO_MIN_RUN = 7
 MIN_WORDS_FOR_ESTIMATE = 4
 
 

@@ -10,9 +10,14 @@ from simulator.transcribe.base import TimedWord, join_fragments
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
 # A short, filler-laden prompt makes Whisper write hesitations verbatim instead of cleaning them
-# up (FACTS.md: tiny.en kept 10 of 11 um/uh with it, 0 without). Kept short: long prompts and
-# "I'm ..." openers are reported to truncate output or seed loops.
-VERBATIM_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
+# up. The denser the fillers, the more it keeps: on 16 espeak answers (4 voices, 56 um/uh/erm)
+# tiny.en int8 beam 5 kept 31 with FACTS.md's "Umm, let me think like, hmm... Okay, here's what
+# I'm, like, thinking.", 46 with "Um, uh, hmm, er, ah." and 51 (0.91) with this one, none
+# invented; on 16 held-out answers (other scripts, voices and rates) 24 -> 44 of 56 (0.79).
+# Chunked as in the app: 35 -> 54 and 30 -> 43. Side effect measured: whole-file decoding
+# with 4 s of trailing silence loses about 5% of words (the streaming path never sends
+# silence-only tails). Kept short: long prompts and "I'm ..." openers seed loops (FACTS.md).
+VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah."
 
 
 class FasterWhisperTranscriber:
