@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +72,17 @@ def recordings(tmp_path) -> Path:
 def _isolated_config(tmp_path, monkeypatch):
     """Tests never read or write the developer's own settings."""
     monkeypatch.setenv("INTERVIEW_SIM_CONFIG", str(tmp_path / "config.toml"))
+
+
+def similarity(recorded: np.ndarray, reference: np.ndarray) -> float:
+    """Peak normalised cross-correlation: 1.0 when the reference is found intact."""
+    recorded, reference = recorded.astype(np.float64), reference.astype(np.float64)  # float32 FFT noise
+    n = len(recorded) + len(reference)
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(reference, size)), size)
+    # Energy of the recording under the reference at each lag, from a running sum: O(n).
+    energy = np.concatenate(([0.0], np.cumsum(recorded ** 2)))
+    lags = np.arange(len(recorded))
+    window = energy[np.minimum(lags + len(reference), len(recorded))] - energy[lags]
+    denom = np.sqrt(np.maximum(window, 1e-12) * np.sum(reference ** 2))
+    return float(np.max(corr[: len(recorded)] / denom))

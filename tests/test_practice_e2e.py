@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from conftest import DATA, VENV_BIN, cli
+from conftest import DATA, VENV_BIN, cli, similarity
 
 pytestmark = [pytest.mark.audio, pytest.mark.model, pytest.mark.slow]
 
@@ -92,14 +92,4 @@ def test_practice_records_transcribes_measures_and_replays(virtual_audio, record
     assert "country" in result.stdout.lower()
     heard, _ = soundfile.read(str(replay_capture), dtype="float32")
     stored, _ = soundfile.read(str(session.answers[0].audio), dtype="float32")
-    assert _similarity(heard, stored) > 0.5
-
-
-def _similarity(recorded: np.ndarray, reference: np.ndarray) -> float:
-    """Peak normalised cross-correlation: 1.0 when the reference is found intact."""
-    n = len(recorded) + len(reference)
-    size = 1 << (n - 1).bit_length()
-    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(reference, size)), size)
-    window = np.convolve(recorded ** 2, np.ones(len(reference)), mode="full")[len(reference) - 1:]
-    denom = np.sqrt(np.maximum(window[: len(recorded)], 1e-12) * np.sum(reference ** 2))
-    return float(np.max(corr[: len(recorded)] / denom))
+    assert similarity(heard, stored) > 0.5
