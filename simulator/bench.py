@@ -158,3 +158,41 @@ def run(answer_s: float = 120.0, clips: Path | None = None, configs: list[Engine
 if __name__ == "__main__":  # one engine in a fresh process: python -m simulator.bench CONFIG_JSON CLIPS
     result = measure_engine(EngineConfig(**json.loads(sys.argv[1])), Path(sys.argv[2]))
     print(json.dumps(asdict(result)))
+
+
+def accuracy(progress=lambda text: None) -> dict:
+    """The delivery accuracy suite (simulator.delivery.accuracy) once with the default engine,
+    then hesitation recall and precision for each engine with and without verbatim decoding."""
+    from simulator import transcribe
+    from simulator.delivery.accuracy import run_accuracy
+
+    progress("accuracy suite: aligned clips, JFK, synthetic answers in several voices")
+    suite = run_accuracy()
+    verbatim = []
+    for engine in ("faster-whisper", "openai-whisper"):
+        for on in (True, False):
+            progress(f"hesitations: {engine} tiny.en, verbatim {'on' if on else 'off'}")
+            report = run_accuracy(lambda: transcribe.load(engine, "tiny.en", verbatim=on), compare_vad=False)
+            syn = report["synthetic"]
+            verbatim.append({"engine": engine, "model": "tiny.en", "verbatim": on,
+                             "hesitation_recall": syn["hesitation_recall"],
+                             "hesitation_precision": syn["hesitation_precision"],
+                             "hesitations": syn["hesitations"],
+                             "discourse_false_positives": syn["discourse_false_positives"]})
+    return {"suite": suite, "verbatim": verbatim}
+
+
+def accuracy_summary(result: dict) -> dict:
+    """The headline figures of `accuracy()`, against the targets they are held to."""
+    suite = result["suite"]
+    aligned, syn = suite["aligned"], suite["synthetic"]
+    return {
+        "pace_error_aligned_max": max(c["pace_error"] for c in aligned["clips"].values()),
+        "pace_error_synthetic_median": syn["pace_error_median"],
+        "pause_recall_aligned": aligned.get("pause_recall"),
+        "pause_precision_aligned": aligned.get("pause_precision"),
+        "hesitation_recall": syn["hesitation_recall"],
+        "hesitation_precision": syn["hesitation_precision"],
+        "discourse_false_positives": syn["discourse_false_positives"],
+        "targets": suite["targets"],
+    }

@@ -7,10 +7,8 @@ Heavy imports (numpy, faster-whisper, torch, sounddevice) happen inside the comm
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
 from simulator import __version__
 from simulator.errors import UserError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -184,7 +183,7 @@ def questions(args) -> int:
 
 def analyze(args) -> int:
     from simulator.pipeline import analyze_file
-    from simulator.report.terminal import TerminalView, console
+    from simulator.report.terminal import TerminalView
 
     cfg = config_mod.load()
     engine, model, load = _transcriber_loader(args, cfg, quiet=args.json)
@@ -393,7 +392,7 @@ def config(args) -> int:
 def report(args) -> int:
     from rich.text import Text
 
-    from simulator.report.terminal import TerminalView, metrics_table, transcript_text
+    from simulator.report.terminal import TerminalView, console, metrics_table, transcript_text
 
     store = _store(args)
     session = store.session(args.session)
@@ -414,7 +413,7 @@ def report(args) -> int:
 
     from simulator.report.html import stored_metrics
 
-    view = TerminalView(_report_console())
+    view = TerminalView(console())
     out = view.out
     for a in session.answers:
         q = a.question or {}
@@ -431,19 +430,9 @@ def report(args) -> int:
     return 0
 
 
-def _report_console():
-    """Rich's console, with no escape codes at all (no bold either) when NO_COLOR is set."""
-    from rich.console import Console
-
-    from simulator.report.terminal import console
-
-    if os.environ.get("NO_COLOR"):
-        return Console(highlight=False, soft_wrap=False, color_system=None)
-    return console()
-
-
 def history(args) -> int:
     from simulator.report.history import build_history, print_history, render_history
+    from simulator.report.terminal import console
 
     store = _store(args)
     h = build_history(store.sessions(), last=args.last)
@@ -458,7 +447,7 @@ def history(args) -> int:
     if args.json:
         _print_json(h.to_dict())
     elif not args.html:
-        print_history(h, _report_console())
+        print_history(h, console())
     return 0
 
 
@@ -506,10 +495,8 @@ def bench(args) -> int:
     progress = (lambda text: None) if args.json or not err.is_terminal else (lambda text: err.print(f"[dim]… {text}[/dim]"))
     result = bench_mod.run(answer_s=args.answer_seconds, progress=progress, latency=not args.engines_only)
     if args.accuracy:
-        from simulator.delivery.accuracy import run_accuracy
-
-        progress("accuracy suite: aligned clips and synthetic answers in several voices")
-        result["accuracy"] = run_accuracy()
+        result["accuracy"] = bench_mod.accuracy(progress)
+        result["accuracy"]["summary"] = bench_mod.accuracy_summary(result["accuracy"])
     if args.json:
         _print_json(result)
         return 0
@@ -526,5 +513,20 @@ def bench(args) -> int:
         out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer: streaming {lat['streaming']:.2f} s, "
                   f"whole-file {lat['batch']:.2f} s")
     if "accuracy" in result:
-        out.print_json(data=result["accuracy"])
+        acc = result["accuracy"]["summary"]
+        out.print(f"Pace error: {100 * acc['pace_error_aligned_max']:.1f}% worst aligned clip, "
+                  f"{100 * acc['pace_error_synthetic_median']:.1f}% median synthetic answer (target 5%)")
+        out.print(f"Pauses of 0.5 s or more: recall {acc['pause_recall_aligned']:.2f}, "
+                  f"precision {acc['pause_precision_aligned']:.2f} (target 0.9)")
+        out.print(f"Hesitations: recall {acc['hesitation_recall']:.2f} (target 0.9), precision "
+                  f"{acc['hesitation_precision']:.2f} (target 0.95); discourse false positives: "
+                  f"{acc['discourse_false_positives']} (target 0)")
+        table = Table(title="Hesitations kept, by engine and decoding (synthetic answers)", header_style="bold")
+        for col in ("engine", "verbatim", "found / said", "recall", "precision"):
+            table.add_column(col)
+        for row in result["accuracy"]["verbatim"]:
+            h = row["hesitations"]
+            table.add_row(row["engine"], "on" if row["verbatim"] else "off", f"{h['found']} / {h['true']}",
+                          f"{row['hesitation_recall']:.2f}", f"{row['hesitation_precision']:.2f}")
+        out.print(table)
     return 0
