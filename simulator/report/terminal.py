@@ -36,13 +36,17 @@ def transcript_text(words: list[dict]) -> Text:
 
 
 def metrics_table(delivery) -> Table:
+    """Metric, value (coloured by status), and what was heard with the target beside it: three
+    columns, so it stays readable in an 80-column terminal."""
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("target")
-    table.add_column("note")
+    table.add_column("metric", no_wrap=True)
+    table.add_column("you", justify="right", no_wrap=True)
+    table.add_column("what was heard (target)", ratio=1)
     for m in delivery.metrics:
-        table.add_row(m.label, Text(m.display, style=STATUS_STYLE.get(m.status, "")), m.target or "", m.note)
+        note = Text(m.note)
+        if m.target:
+            note.append(f"  (target {m.target})", style="dim")
+        table.add_row(m.label, Text(m.display, style=STATUS_STYLE.get(m.status, "")), note)
     return table
 
 
