@@ -31,6 +31,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,11 +150,15 @@ class BankError(UserError):
 
 
 def bank_dir() -> Path:
-    """The folder of shipped banks: `prompts/` at the repository root, or $INTERVIEW_SIM_PROMPTS."""
+    """The folder of shipped banks: $INTERVIEW_SIM_PROMPTS, else `prompts/` at the repository
+    root (a checkout or editable install), else the copy a wheel installs under
+    `<prefix>/share/interview-sim/prompts`."""
     override = os.environ.get(PROMPTS_ENV)
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parents[2] / "prompts"
+    checkout = Path(__file__).resolve().parents[2] / "prompts"
+    installed = Path(sys.prefix) / "share" / "interview-sim" / "prompts"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
 
 
 def list_banks() -> list[str]:
