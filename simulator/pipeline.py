@@ -54,14 +54,15 @@ class AnswerAnalyzer:
     def words_so_far(self) -> list:
         return self.stream.words_so_far()
 
-    def finish(self, *, file: str | None = None, time_budget_s: float | None = None) -> Analysis:
+    def finish(self, *, file: str | None = None, time_budget_s: float | None = None,
+               input_overflows: int = 0) -> Analysis:
         self._blocks.put(None)
         words = self.stream.finish()
         self._worker.join()
         if self._error is not None:
             raise self._error
         delivery = analyze(self._activity, words, file=file, duration_s=self._samples / SAMPLE_RATE,
-                           time_budget_s=time_budget_s)
+                           time_budget_s=time_budget_s, input_overflows=input_overflows)
         return Analysis(delivery, self.transcriber.engine, self.transcriber.model)
 
     def _measure(self) -> None:

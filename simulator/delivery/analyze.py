@@ -92,6 +92,7 @@ class Delivery:
     answer_length: AnswerLength | None = None
     prosody: Prosody = field(default_factory=Prosody)
     structure: StarCues = field(default_factory=StarCues)
+    input_overflows: int = 0  # times the machine fell behind the microphone: audio lost from the recording
 
     def to_dict(self) -> dict:
         """JSON-ready: floats rounded, no NaN; includes the headline `metrics` for readers."""
@@ -111,7 +112,7 @@ class Delivery:
 
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
-            sample_rate: int = 16_000) -> Delivery:
+            sample_rate: int = 16_000, input_overflows: int = 0) -> Delivery:
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
@@ -126,7 +127,7 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=join_words(texts), words=labeled,
                       word_count=word_count, speech_s=0.0, wpm=None, time_to_first_word_s=None, pauses=[],
                       fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
-                      word_times_estimated=estimated)
+                      word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)))
     result.structure = star_cues([t for t, label in zip(texts, labels) if not label])
     if not kept:
         result.answer_length = AnswerLength(0.0, time_budget_s, 0.0 if time_budget_s else None)
@@ -210,9 +211,18 @@ def headline_metrics(d: Delivery) -> list[Metric]:
         note = "no speech was found in the recording"
         if d.dropped_words:
             note += f" ({len(d.dropped_words)} transcribed word(s) fell on silence and were dropped)"
-        return [Metric("speech", "Speech", 0, "none", None, "watch", note)]
+        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _overflows(d)) if m]
     return [m for m in (_pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
-                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _star(d)) if m]
+                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _star(d), _overflows(d)) if m]
+
+
+def _overflows(d: Delivery) -> Metric | None:
+    n = d.input_overflows
+    if not n:
+        return None
+    return Metric("input_overflows", "Input overflows", n, str(n), "0", "watch",
+                  f"the machine fell behind the microphone {n} time{'s' if n > 1 else ''}: "
+                  "some audio is missing from the recording")
 
 
 def _pace(d: Delivery) -> Metric:

@@ -147,11 +147,12 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             if recorded.message:
                 view.warn(recorded.message)
             view.analysing()
-            analysis = analyzer.finish(file=path.name, time_budget_s=(turn.question or {}).get("time_budget_s"))
+            analysis = analyzer.finish(file=path.name, time_budget_s=(turn.question or {}).get("time_budget_s"),
+                                       input_overflows=recorded.overflows)
             answer = Answer(session_id=session.id, number=number, question=turn.question, audio=path,
                             duration_s=recorded.duration_s, stopped_by=recorded.stopped_by,
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,
-                            delivery=with_overflows(analysis.to_dict(), recorded.overflows))
+                            delivery=analysis.to_dict())
             store.add_answer(answer)
             view.answer(answer, analysis)
             last = answer
@@ -176,18 +177,6 @@ def _note_question(path: Path, question: dict) -> None:
         path.with_suffix(".question.json").write_text(json.dumps(question), encoding="utf-8")
     except (OSError, TypeError, ValueError):
         pass  # only a label for recovery; the plan in the settings is the fallback
-
-
-def with_overflows(delivery: dict, overflows: int) -> dict:
-    """The answer's metrics plus the input overflows of its recording (audio the machine lost)."""
-    delivery = {**delivery, "input_overflows": int(overflows)}
-    if overflows:
-        delivery["metrics"] = [*delivery.get("metrics", []), {
-            "key": "input_overflows", "label": "Input overflows", "value": int(overflows),
-            "display": str(int(overflows)), "target": "0", "status": "watch",
-            "note": f"the machine fell behind the microphone {overflows} time{'s' if overflows > 1 else ''}: "
-                    "some audio is missing from the recording"}]
-    return delivery
 
 
 class EnterKey:
