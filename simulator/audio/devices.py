@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 from dataclasses import dataclass
 
 from simulator.errors import EnvironmentProblem, UserError
@@ -21,6 +24,7 @@ class Device:
 
 def sounddevice():
     """Import sounddevice, turning a missing PortAudio into a sentence that says what to do."""
+    _quiet_alsa()
     try:
         import sounddevice as sd
     except OSError:
@@ -29,6 +33,24 @@ def sounddevice():
             hint="Debian/Ubuntu: apt-get install libportaudio2; macOS: brew install portaudio",
         ) from None
     return sd
+
+
+_ALSA_HANDLER = None
+
+
+def _quiet_alsa() -> None:
+    """alsa-lib prints its own notes ("underrun occurred") on stderr, around our one-line
+    messages; PortAudio already reports what matters. INTERVIEW_SIM_DEBUG=1 keeps them."""
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None or os.environ.get("INTERVIEW_SIM_DEBUG") or not sys.platform.startswith("linux"):
+        return
+    try:
+        asound = ctypes.cdll.LoadLibrary("libasound.so.2")
+    except OSError:
+        return
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p)
+    _ALSA_HANDLER = handler_type(lambda *args: None)  # kept referenced: ALSA calls it for the process's life
+    asound.snd_lib_error_set_handler(_ALSA_HANDLER)
 
 
 def list_devices() -> list[Device]:
