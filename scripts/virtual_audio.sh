@@ -58,6 +58,9 @@ EOF
 start_daemon() {
   mkdir -p "$RUN" "$VA_DIR/home" "$VA_DIR/state"
   chmod 700 "$RUN"
+  # Nothing answers on our socket, so a pid file or socket left here is stale (a killed daemon,
+  # whose pid may since belong to another process): remove them or pulseaudio refuses to start.
+  rm -f "$RUN/pid" "$SOCK"
   log "starting pulseaudio (socket $SOCK)"
   env HOME="$VA_DIR/home" XDG_RUNTIME_DIR="$RUN" PULSE_RUNTIME_PATH="$RUN" PULSE_STATE_PATH="$VA_DIR/state" \
     pulseaudio --daemonize=yes -n --use-pid-file=yes --exit-idle-time=-1 \
