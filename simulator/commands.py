@@ -15,10 +15,6 @@ def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _settings(args):
-    return config_mod.load()
-
-
 def _store(args, cfg=None):
     from simulator.store import Store, default_root
 
@@ -74,11 +70,11 @@ def practice(args) -> int:
     if not devices.has_device("input", input_device):
         raise EnvironmentProblem("no microphone (input device) found",
                                  hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
-    speaker = _speaker(args, cfg, view, rate=rate, voice=args.voice or cfg.voice)
     store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
     _check_model(engine, model)
     load = _recover(store, load, view.warn)
+    speaker = _speaker(args, cfg, view, rate=rate, voice=args.voice or cfg.voice)
     source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter,
                               live=args.live)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
@@ -106,28 +102,30 @@ def demo(args) -> int:
 
     cfg = config_mod.load()
     view = TerminalView()
-    speaker = _speaker(args, cfg, view)
     store = _store(args, cfg)
     store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
     engine, model, load = _transcriber_loader(args, cfg, quiet=False)
     _check_model(engine, model)
     load = _recover(store, load, view.warn)
+    speaker = _speaker(args, cfg, view)
+    source = DemoSource()
     view.listening("Demo: a synthetic candidate answers three questions; its answers go through the "
                    "same transcription, metrics and storage as yours would.")
     settings = SessionSettings(kind="demo", bank="demo", engine=engine, model=model)
     try:
-        run_session(store, settings, demo_turns(), DemoSource(), speaker, load, view)
+        run_session(store, settings, demo_turns(), source, speaker, load, view)
     finally:
         speaker.voice.close()
+        source.voice.close()
     return 0
 
 
 def _check_model(engine: str, model: str) -> None:
-    """A model that cannot be found fails before the interview starts (it loads in the background)."""
-    if engine == "faster-whisper" and model != "base":  # base may be joined from parts on first use: slow
-        from simulator.transcribe.weights import resolve
+    """An engine or model that cannot be had fails before the interview starts (the model itself
+    loads in the background, while the interviewer speaks)."""
+    from simulator.transcribe import check
 
-        resolve(model)
+    check(engine, model)
 
 
 def _recover(store, load, notify):
@@ -440,8 +438,9 @@ def history(args) -> int:
         path = Path(args.html).expanduser()
         if path.is_dir():
             path = path / "history.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_history(h), encoding="utf-8")
+        from simulator.report.html import save_page
+
+        save_page(path, lambda: render_history(h))
         if not args.json:
             print(f"Progress charts written to {path}")
     if args.json:
@@ -479,7 +478,7 @@ def delete(args) -> int:
                        f"{len(session.answers)} answers) and its audio? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing deleted.")
-            return 1
+            return 0  # the person chose; nothing went wrong
     store.delete_session(session.id)
     print(f"Deleted session {session.id}.")
     return 0

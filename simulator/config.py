@@ -1,6 +1,7 @@
 """Defaults a person sets once, in a small TOML file in the user's config folder.
 
-Precedence for every setting: command-line option > environment variable > this file > default.
+Precedence: command-line option > this file > default (the recordings folder also reads
+$INTERVIEW_SIM_RECORDINGS, between the option and the file).
 """
 
 from __future__ import annotations
@@ -94,4 +95,9 @@ def _coerce(key: str, value, where) -> object:
         return rate
     if value is None:
         return None
+    if key == "engine":
+        from simulator.transcribe import ENGINES
+
+        if value not in ENGINES:
+            raise UserError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {value!r}")
     return str(value)

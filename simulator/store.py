@@ -141,21 +141,27 @@ class Store:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise UserError(f"cannot write to {self._db_path}: {exc}") from None
+            raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
         try:
             yield self._db
         except sqlite3.OperationalError as exc:  # disk full, read-only file: a sentence, not a traceback
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         else:
             try:
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                self._db.execute("ROLLBACK")
-                raise UserError(f"cannot write to {self._db_path}: {exc}") from None
+                self._rollback()
+                raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
+
+    def _rollback(self) -> None:
+        # After a disk-full or I/O error SQLite may have rolled back already; a second ROLLBACK
+        # would raise and hide the real error.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def ensure_writable(self, min_free_bytes: int = 1 << 20) -> None:
         """Fail before an interview starts, not after its first answer, when nothing can be saved."""
@@ -213,11 +219,11 @@ class Store:
 
     def delete_session(self, session_id: str) -> None:
         session = self.session(session_id)
+        folder = self._inside(self.root / session.id)  # refused before anything is removed
         with self._transaction() as db:
             db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
-        folder = self._inside(self.root / session.id)
         if folder.is_dir():
-            shutil.rmtree(folder)
+            shutil.rmtree(folder, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -229,6 +235,12 @@ class Store:
         """(id, status, settings JSON) of every session not complete: cheap, for recovery."""
         return self._db.execute("SELECT id, status, settings FROM sessions WHERE status != 'complete'"
                                 " ORDER BY started_at, id").fetchall()
+
+    def recent(self, count: int) -> list[Session]:
+        """The last `count` sessions, oldest first, without reading the rest."""
+        rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?",
+                                (max(0, count),)).fetchall()
+        return [self.session(r[0]) for r in reversed(rows)]
 
     def latest(self) -> Session:
         row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()

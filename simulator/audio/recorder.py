@@ -8,7 +8,9 @@ answer is over: Enter, silence after speech, the time limit, Ctrl-C, or a lost d
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -55,6 +57,20 @@ class StopRules:
     enter: threading.Event = field(default_factory=threading.Event)
 
 
+@contextlib.contextmanager
+def _ctrl_c_sets(event: threading.Event):
+    """While recording, Ctrl-C sets `event` instead of raising: a KeyboardInterrupt landing
+    between writing a block and feeding it to the analysers would leave them out of step."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _commit_header(out) -> None:
     """Write the current length into the WAV header and flush, so the file on disk is whole."""
     import soundfile
@@ -98,13 +114,15 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
     try:
         out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
     except (soundfile.LibsndfileError, OSError) as exc:
+        stream.close()  # opened but never started: release the device
         raise UserError(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}", exit_code=1,
                         hint="free some space or choose another folder with --recordings-dir") from None
     with out:
         last_header = last_block = time.monotonic()
         writable = True
+        interrupted = threading.Event()
         try:
-            with stream:
+            with stream, _ctrl_c_sets(interrupted):
                 while True:
                     try:
                         block = blocks.get(timeout=0.1)
@@ -125,6 +143,9 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
                     elapsed = frames_written / SAMPLE_RATE
                     if on_tick:
                         on_tick(elapsed, gate.level_db, spoke and elapsed - last_speech < 0.3)
+                    if interrupted.is_set():
+                        stopped_by = "interrupt"
+                        break
                     if rules.enter.is_set():
                         stopped_by = "enter"
                         break

@@ -27,6 +27,14 @@ class SessionSummary:
         return asdict(self)
 
 
+def long_pauses(delivery: dict) -> int:
+    """Pauses of 1 s or more in one stored answer (its pause classes, counted by analyze)."""
+    classes = delivery.get("pause_classes")
+    if classes:
+        return int(classes.get("from_1_to_2s", 0)) + int(classes.get("over_2s", 0))
+    return sum(1 for p in delivery.get("pauses", []) if p["end"] - p["start"] >= 1.0)  # stored before classes
+
+
 def summarize(deliveries: list[dict]) -> SessionSummary:
     spoken = [d for d in deliveries if d]
     speaking = sum(d.get("speech_s") or 0.0 for d in spoken)
@@ -35,7 +43,7 @@ def summarize(deliveries: list[dict]) -> SessionSummary:
     disc = sum(d["fillers"]["discourse"] for d in spoken)
     minutes = speaking / 60
     starts = [d["time_to_first_word_s"] for d in spoken if d.get("time_to_first_word_s") is not None]
-    long_pauses = sum(1 for d in spoken for p in d["pauses"] if p["end"] - p["start"] >= 1.0)
+    long_count = sum(long_pauses(d) for d in spoken)
     lengths = [d["duration_s"] for d in spoken if d.get("duration_s") is not None]
 
     def rate(count: int) -> float | None:
@@ -49,11 +57,11 @@ def summarize(deliveries: list[dict]) -> SessionSummary:
         hesitations=hes,
         discourse_fillers=disc,
         fillers_per_min=round((hes + disc) / minutes, 2) if minutes > 0 else None,
-        long_pauses=long_pauses,
+        long_pauses=long_count,
         mean_time_to_first_word_s=round(sum(starts) / len(starts), 2) if starts else None,
         hesitations_per_min=rate(hes),
         discourse_per_min=rate(disc),
-        long_pauses_per_min=rate(long_pauses),
+        long_pauses_per_min=rate(long_count),
         mean_answer_s=round(sum(lengths) / len(lengths), 1) if lengths else None,
         mean_answer_words=round(words / len(spoken), 1) if spoken else None,
     )

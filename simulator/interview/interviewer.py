@@ -115,7 +115,7 @@ def parse_banks(values: Iterable[str] | None) -> list[str]:
 def recent_question_keys(store: Store, sessions: int = RECENT_SESSIONS) -> list[str]:
     """`bank/id` of the planned questions asked in the last `sessions` sessions, newest first."""
     keys: list[str] = []
-    for session in reversed(store.sessions()[-sessions:] if sessions else []):
+    for session in reversed(store.recent(sessions)):
         for answer in sorted(session.answers, key=lambda a: -a.number):
             q = answer.question or {}
             if q.get("id") and q.get("bank") and not q.get("follow_up_of"):
@@ -315,9 +315,3 @@ def _mixed(candidates: list[Question], count: int, rng: random.Random, already: 
         picks.append(best)
         used.append(best)
     return picks
-
-
-def plan_session(bank: str = "general", count: int = 3, seed: int | None = None,
-                 interviewer: str = "Alex") -> list[Turn]:
-    """The planned turns of a standard session (no follow-ups), as a list."""
-    return Interviewer([bank], questions=count, seed=seed, name=interviewer).turns

@@ -60,14 +60,18 @@ class Voice:
         return self._worker.submit(self._render, text)
 
     def close(self) -> None:
-        self._worker.shutdown(wait=True)
+        # Lines rendered ahead are no longer wanted: drop them, and end the helper so a line in
+        # flight returns at once (its reader sees end-of-file) instead of holding up the exit.
+        self._worker.shutdown(wait=False, cancel_futures=True)
         if self._process is not None:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()
             try:
-                self._process.wait(timeout=5)
+                self._process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait()
+        self._worker.shutdown(wait=True)
         self._tmp.cleanup()
 
     def _render(self, text: str) -> Speech:
@@ -177,4 +181,4 @@ class Speaker:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
-    _serve(int(sys.argv[2]), sys.argv[3] or None if len(sys.argv) > 3 else None)
+    _serve(int(sys.argv[2]), (sys.argv[3] or None) if len(sys.argv) > 3 else None)

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from simulator.errors import UserError
 from simulator.store import Answer, Session
 
 AUDIO_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
@@ -174,11 +175,19 @@ def write_report(session: Session, path: Path, *, embed_audio: bool = True) -> P
     path = Path(path).expanduser()
     if path.is_dir():
         path = path / f"report-{session.id}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = render_session(session, embed_audio=embed_audio, base_dir=path.parent.resolve())
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    return save_page(path, lambda: render_session(session, embed_audio=embed_audio, base_dir=path.parent.resolve()))
+
+
+def save_page(path: Path, render) -> Path:
+    """Write a page atomically (a reader never sees half of it); a bad path is one line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = render()
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 

@@ -109,7 +109,7 @@ class TerminalView:
         self.out.print(Text(f"transcribed with {analysis.engine} {analysis.model}", style="dim"))
 
     def summary(self, session) -> None:
-        from simulator.delivery.summary import summarize
+        from simulator.delivery.summary import long_pauses, summarize
 
         s = summarize([a.delivery for a in session.answers])
         self.out.print()
@@ -121,7 +121,7 @@ class TerminalView:
             d = a.delivery or {}
             table.add_row(str(a.number), (a.question or {}).get("text", "")[:48], f"{a.duration_s:.0f} s",
                           _fmt(d.get("wpm"), " wpm"), _fmt(d.get("fillers_per_min")),
-                          str(sum(1 for p in d.get("pauses", []) if p["end"] - p["start"] >= 1.0)),
+                          str(long_pauses(d)) if d else "–",
                           _fmt(d.get("time_to_first_word_s"), " s"))
         self.out.print(table)
         self.out.print(

@@ -23,6 +23,23 @@ if TYPE_CHECKING:
 _INSTALL_HINT = "pip install 'interview-sim[openai]'"
 
 
+# openai-whisper's own model names (whisper.available_models()), listed here so a check needs
+# no torch import.
+STANDARD_MODELS = ("tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium.en", "medium",
+                   "large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo")
+
+
+def known_model(model: str) -> bool:
+    """A name openai-whisper knows, or a CTranslate2 folder that can be converted."""
+    if model in STANDARD_MODELS:
+        return True
+    try:
+        resolve(model)
+    except UserError:
+        return False
+    return True
+
+
 def _import_whisper() -> Any:
     """Import openai-whisper (1.5 s, most of it torch) only when this engine is chosen."""
     try:
