@@ -110,6 +110,15 @@ class Delivery:
         return headline_metrics(self)
 
 
+def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | None], list[int]]:
+    """Tokens, filler labels and phrases, and words said per token (0 for a hesitation): what
+    both the full analysis and the live figures count from."""
+    tokens = tokenize(texts)
+    labels, phrases = label_fillers(tokens)
+    counts = [0 if label == HESITATION else c for c, label in zip(spoken_counts(texts), labels)]
+    return tokens, labels, phrases, counts
+
+
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
             sample_rate: int = 16_000, input_overflows: int = 0) -> Delivery:
@@ -118,9 +127,7 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
         duration_s = activity.duration_s
     kept, dropped, estimated = place_words(_finite_words(words), activity)
     texts = [w.text for w in kept]
-    tokens = tokenize(texts)
-    labels, phrases = label_fillers(tokens)
-    counts = [0 if label == HESITATION else c for c, label in zip(spoken_counts(texts), labels)]
+    tokens, labels, phrases, counts = read_words(texts)
     labeled = [LabeledWord(w.text, w.start, w.end, w.probability, label) for w, label in zip(kept, labels)]
     word_count = sum(counts)
     fillers = count_fillers(labels, phrases)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from simulator.delivery.fillers import HESITATION, count_fillers, label_fillers
-from simulator.delivery.language import tokenize
-from simulator.delivery.pace import spoken_counts
+from simulator.delivery.analyze import read_words
+from simulator.delivery.fillers import count_fillers
 from simulator.transcribe.base import TimedWord
 
 MIN_SPAN_S = 5.0  # a pace over a few seconds swings wildly: show none until then
@@ -28,9 +27,8 @@ class LiveFigures:
 def live_figures(words: Sequence[TimedWord]) -> LiveFigures:
     if not words:
         return LiveFigures(0, None, 0, 0)
-    texts = [w.text for w in words]
-    labels, phrases = label_fillers(tokenize(texts))
-    count = sum(c for c, label in zip(spoken_counts(texts), labels) if label != HESITATION)
+    _tokens, labels, phrases, counts = read_words([w.text for w in words])
+    count = sum(counts)
     fillers = count_fillers(labels, phrases)
     span = words[-1].end - words[0].start
     wpm = round(count * 60 / span) if span >= MIN_SPAN_S else None
