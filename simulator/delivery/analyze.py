@@ -213,6 +213,20 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def pace_status(wpm: float) -> str:
+    """The one judgement of a pace, for an answer or a whole session."""
+    lo, hi = PACE_TARGET
+    return "good" if lo <= wpm <= hi else "watch"
+
+
+def filler_status(per_min: float | None, percent: float | None) -> str:
+    """The one judgement of a filler rate: over 3 a minute or over 4% of words is worth watching."""
+    if per_min is None and percent is None:
+        return "info"
+    watch = (per_min or 0) > FILLERS_PER_MIN_WATCH or (percent or 0) > FILLER_PERCENT_WATCH
+    return "watch" if watch else "good"
+
+
 def headline_metrics(d: Delivery) -> list[Metric]:
     if not d.speech_found:
         note = "no speech was found in the recording"
@@ -237,7 +251,7 @@ def _pace(d: Delivery) -> Metric:
     target = f"{lo:.0f}-{hi:.0f} wpm"
     if d.wpm is None:
         return Metric("wpm", "Pace", None, "n/a", target, "info", f"too little speech to measure ({d.speech_s:.1f} s)")
-    status = "good" if lo <= d.wpm <= hi else "watch"
+    status = pace_status(d.wpm)
     if d.pace_drift:
         note = "; ".join(f"{x.direction} at {x.wpm:.0f} wpm from {clock(x.start)} to {clock(x.end)}" for x in d.pace_drift)
         status = "watch"
@@ -291,7 +305,7 @@ def _fillers(d: Delivery) -> Metric:
     if d.filler_clusters:
         c = max(d.filler_clusters, key=lambda x: x.count)
         note += f"; {c.count} within {clock(c.start)}-{clock(c.end)}"
-    watch = (rate is not None and rate > FILLERS_PER_MIN_WATCH) or (d.filler_percent or 0) > FILLER_PERCENT_WATCH
+    watch = filler_status(rate, d.filler_percent) == "watch"
     display = f"{rate:.1f} per min" if rate is not None else f"{total}"
     return Metric("fillers_per_min", "Fillers", rate, display, target, "watch" if watch else "good", note)
 

@@ -20,6 +20,7 @@ class SessionSummary:
     hesitations_per_min: float | None = None
     discourse_per_min: float | None = None
     long_pauses_per_min: float | None = None
+    filler_percent: float | None = None  # fillers per 100 words said, hesitations included
     mean_answer_s: float | None = None  # mean recorded length of an answer
     mean_answer_words: float | None = None
 
@@ -62,6 +63,7 @@ def summarize(deliveries: list[dict]) -> SessionSummary:
         hesitations_per_min=rate(hes),
         discourse_per_min=rate(disc),
         long_pauses_per_min=rate(long_count),
+        filler_percent=round(100.0 * (hes + disc) / (words + hes), 1) if words + hes else None,
         mean_answer_s=round(sum(lengths) / len(lengths), 1) if lengths else None,
         mean_answer_words=round(words / len(spoken), 1) if spoken else None,
     )
@@ -69,7 +71,7 @@ def summarize(deliveries: list[dict]) -> SessionSummary:
 
 def session_metrics(s: SessionSummary) -> list:
     """The session's headline figures judged against the same targets as each answer's metrics."""
-    from simulator.delivery.analyze import FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric
+    from simulator.delivery.analyze import FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric, filler_status, pace_status
 
     lo, hi = PACE_TARGET
     out = []
@@ -77,12 +79,12 @@ def session_metrics(s: SessionSummary) -> list:
         out.append(Metric("wpm", "Pace", None, "n/a", f"{lo:.0f}-{hi:.0f} wpm", "info", "too little speech to measure"))
     else:
         out.append(Metric("wpm", "Pace", s.wpm, f"{s.wpm:.0f} wpm", f"{lo:.0f}-{hi:.0f} wpm",
-                          "good" if lo <= s.wpm <= hi else "watch",
+                          pace_status(s.wpm),
                           f"{s.word_count} words over {s.speaking_s:.0f} s of speech"))
     rate = s.fillers_per_min
     out.append(Metric("fillers_per_min", "Fillers", rate, "n/a" if rate is None else f"{rate:.1f} per min",
                       f"under {FILLERS_PER_MIN_WATCH:.0f} per min",
-                      "info" if rate is None else "good" if rate <= FILLERS_PER_MIN_WATCH else "watch",
+                      filler_status(rate, s.filler_percent),
                       f"{s.hesitations} hesitation{'s' if s.hesitations != 1 else ''} (um, uh), "
                       f"{s.discourse_fillers} discourse filler{'s' if s.discourse_fillers != 1 else ''}"))
     out.append(Metric("long_pauses", "Long pauses", s.long_pauses, str(s.long_pauses), None,
