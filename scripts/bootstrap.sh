@@ -10,7 +10,7 @@ WITH_TEST=0
 [ "${1:-}" = "--test" ] && WITH_TEST=1
 
 APT_RUNTIME="libportaudio2 libsndfile1 espeak-ng libespeak-ng1 alsa-utils libasound2-plugins pulseaudio pulseaudio-utils"
-APT_TEST="chromium chromium-driver"
+APT_TEST="chromium"  # Playwright drives Debian's Chromium (no browser download)
 
 log() { echo "[bootstrap] $*" >&2; }
 
