@@ -116,10 +116,13 @@ class TerminalView:
         self.out.rule(f"Session {session.id} · {session.status}")
         table = Table(box=None, header_style="bold")
         for col in ("#", "question", "length", "pace", "fillers/min", "pauses ≥1 s", "start"):
-            table.add_column(col, justify="right" if col not in ("question",) else "left")
+            if col == "question":  # one line each, cut with an ellipsis: the numbers are what matter here
+                table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=max(16, self.out.width - 58))
+            else:
+                table.add_column(col, justify="right", no_wrap=True)
         for a in session.answers:
             d = a.delivery or {}
-            table.add_row(str(a.number), (a.question or {}).get("text", "")[:48], f"{a.duration_s:.0f} s",
+            table.add_row(str(a.number), (a.question or {}).get("text", ""), f"{a.duration_s:.0f} s",
                           _fmt(d.get("wpm"), " wpm"), _fmt(d.get("fillers_per_min")),
                           str(long_pauses(d)) if d else "–",
                           _fmt(d.get("time_to_first_word_s"), " s"))
