@@ -16,12 +16,9 @@ def _print_json(data) -> None:
 
 
 def _store(args, cfg=None):
-    from simulator.store import Store, default_root
+    from simulator.store import Store
 
-    cfg = cfg or config_mod.load()
-    root = (getattr(args, "recordings_dir", None) or os.environ.get("INTERVIEW_SIM_RECORDINGS")
-            or cfg.recordings_dir or default_root())
-    return Store(Path(root))
+    return Store(_store_root(args, cfg))
 
 
 def _transcriber_loader(args, cfg, quiet: bool):
@@ -216,14 +213,10 @@ def analyze(args) -> int:
         if args.json:
             results.append(analysis.to_dict())
         else:
-            from simulator.report.terminal import transcript_text, metrics_table
-            from rich.text import Text
+            from simulator.report.terminal import print_delivery
 
             view.out.rule(str(path))
-            words = analysis.delivery.to_dict()["words"]
-            view.out.print(Text("Transcript: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
-            view.out.print(metrics_table(analysis.delivery))
-            view.out.print(Text(f"transcribed with {analysis.engine} {analysis.model}", style="dim"))
+            print_delivery(view.out, analysis.to_dict(), analysis.engine, analysis.model, heading="Transcript: ")
     if args.json:
         _print_json(results[0] if len(paths) == 1 else results)
     return 2 if failed else 0
@@ -353,10 +346,11 @@ def doctor(args) -> int:
     return 1 if any(c.status == "fail" for c in checks) else 0
 
 
-def _store_root(args) -> Path:
+def _store_root(args, cfg=None) -> Path:
+    """--recordings-dir, else $INTERVIEW_SIM_RECORDINGS, else the config, else the default."""
     from simulator.store import default_root
 
-    cfg = config_mod.load()
+    cfg = cfg or config_mod.load()
     return Path(getattr(args, "recordings_dir", None) or os.environ.get("INTERVIEW_SIM_RECORDINGS")
                 or cfg.recordings_dir or default_root())
 
@@ -390,7 +384,7 @@ def config(args) -> int:
 def report(args) -> int:
     from rich.text import Text
 
-    from simulator.report.terminal import TerminalView, console, metrics_table, transcript_text
+    from simulator.report.terminal import TerminalView, console, print_delivery
 
     store = _store(args)
     session = store.session(args.session)
@@ -407,22 +401,13 @@ def report(args) -> int:
             if not webbrowser.open(path.resolve().as_uri()):
                 print(f"interview-sim: could not start a web browser; open {path} yourself", file=sys.stderr)
         return 0
-    from types import SimpleNamespace
-
-    from simulator.report.html import stored_metrics
-
     view = TerminalView(console())
     out = view.out
     for a in session.answers:
         q = a.question or {}
         out.rule(f"Answer {a.number}" + (f" · {q['category']}" if q.get("category") else ""))
         out.print(Text(f"Q: {q.get('text', '')}", style="bold"))
-        words = (a.delivery or {}).get("words") or []
-        out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
-        if a.delivery:
-            out.print(metrics_table(SimpleNamespace(metrics=stored_metrics(a.delivery))))
-        if a.engine:
-            out.print(Text(f"transcribed with {a.engine} {a.model or ''}", style="dim"))
+        print_delivery(out, a.delivery, a.engine, a.model)
     view.summary(session)
     out.print(Text(f"HTML report: interview-sim report {session.id} --html report.html", style="dim"))
     return 0

@@ -208,8 +208,8 @@ def _finite_words(words: Iterable[TimedWord]) -> list[TimedWord]:
 
 # ---- headline metrics: what every view shows -------------------------------------------------
 
-def clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+def clock(seconds: float | None) -> str:
+    seconds = max(0, int(round(seconds or 0)))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 

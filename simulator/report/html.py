@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from simulator.delivery.analyze import clock
 from simulator.errors import UserError
 from simulator.store import Answer, Session
 
@@ -344,6 +345,3 @@ def _num(v: float) -> str:
     return f"{v:.0f}" if abs(v - round(v)) < 1e-6 else f"{v:g}"
 
 
-def clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds or 0)))
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -35,19 +35,30 @@ def transcript_text(words: list[dict]) -> Text:
     return text
 
 
-def metrics_table(delivery) -> Table:
+def metrics_table(metrics: list[dict]) -> Table:
     """Metric, value (coloured by status), and what was heard with the target beside it: three
-    columns, so it stays readable in an 80-column terminal."""
+    columns, so it stays readable in an 80-column terminal. `metrics` as stored (Metric dicts)."""
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("metric", no_wrap=True)
     table.add_column("you", justify="right", no_wrap=True)
     table.add_column("what was heard (target)", ratio=1)
-    for m in delivery.metrics:
-        note = Text(m.note)
-        if m.target:
-            note.append(f"  (target {m.target})", style="dim")
-        table.add_row(m.label, Text(m.display, style=STATUS_STYLE.get(m.status, "")), note)
+    for m in metrics:
+        note = Text(m["note"])
+        if m.get("target"):
+            note.append(f"  (target {m['target']})", style="dim")
+        table.add_row(m["label"], Text(m["display"], style=STATUS_STYLE.get(m["status"], "")), note)
     return table
+
+
+def print_delivery(out: Console, delivery: dict | None, engine: str | None, model: str | None,
+                   heading: str = "You said: ") -> None:
+    """One answer's transcript, metrics and engine, from its stored results (`analyze --json`)."""
+    words = (delivery or {}).get("words") or []
+    out.print(Text(heading, style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
+    if delivery:
+        out.print(metrics_table(delivery.get("metrics") or []))
+    if engine:
+        out.print(Text(f"transcribed with {engine} {model or ''}".rstrip(), style="dim"))
 
 
 class TerminalView:
@@ -98,15 +109,11 @@ class TerminalView:
         self.out.print(Text(f"warning: {text}", style="yellow"))
 
     def answer(self, answer, analysis) -> None:
-        d = analysis.delivery
         self.out.print(Text(f"Recorded {answer.duration_s:.1f} s → {answer.audio}", style="dim"))
         if answer.overflows:
             self.warn(f"input overflows: {answer.overflows} (the machine fell behind the microphone; "
                       "some audio is missing from this answer)")
-        words = answer.delivery["words"]
-        self.out.print(Text("You said: ", style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
-        self.out.print(metrics_table(d))
-        self.out.print(Text(f"transcribed with {analysis.engine} {analysis.model}", style="dim"))
+        print_delivery(self.out, answer.delivery, answer.engine, answer.model)
 
     def summary(self, session) -> None:
         from simulator.delivery.summary import long_pauses, summarize
