@@ -48,14 +48,18 @@ def test_fifty_answers_with_flat_memory_and_file_descriptors(virtual_audio, reco
          "--recordings-dir", str(recordings)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc = psutil.Process(app.pid)
-    samples: list[tuple[int, int, int]] = []  # (answer, rss bytes, open fds) as each answer starts
+    # (answer, rss bytes, open fds) once each answer is stored. Sampled when the app reports the
+    # recording, when its input stream is surely closed: at "speak now" the stream may or may not
+    # be open yet (PulseAudio's client sockets and pipes are 5 fds), which made the count race.
+    samples: list[tuple[int, int, int]] = []
     lines: list[str] = []
     deadline = time.monotonic() + 1200
     try:
         for line in app.stdout:
             lines.append(line)
-            if LISTENING in line:
+            if line.startswith("Recorded "):
                 samples.append((len(samples) + 1, proc.memory_info().rss, proc.num_fds()))
+            if LISTENING in line:
                 time.sleep(0.2)
                 subprocess.run(["paplay", "--device=mic_feed", str(short)], check=True, timeout=30)
             assert time.monotonic() < deadline, "soak took too long:\n" + "".join(lines[-40:])
