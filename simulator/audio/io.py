@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from simulator.errors import UserError
-from simulator.transcribe.base import SAMPLE_RATE
+from simulator.audio.format import SAMPLE_RATE
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import numpy as np
 from simulator.audio.devices import sounddevice
 from simulator.audio.level import LevelGate
 from simulator.errors import EnvironmentProblem, UserError
-from simulator.transcribe.base import SAMPLE_RATE
+from simulator.audio.format import SAMPLE_RATE
 
 BLOCK_S = 0.05
 HEADER_EVERY_S = 0.5

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from simulator.audio.format import SAMPLE_RATE  # noqa: F401 - engines read audio in this format
 
 
 @dataclass(frozen=True, slots=True)
