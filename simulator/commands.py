@@ -442,11 +442,9 @@ def export(args) -> int:
     sessions = [store.session(args.session)] if args.session else store.sessions()
     text = to_csv(store, sessions) if args.format == "csv" else to_json(store, sessions)
     if args.output:
-        path = Path(args.output).expanduser()
-        try:
-            path.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        from simulator.files import replace_file
+
+        path = replace_file(args.output, text)
         print(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} written to {path}", file=sys.stderr)
     else:
         sys.stdout.write(text)

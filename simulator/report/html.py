@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Iterable
 
 from simulator.delivery.analyze import clock
-from simulator.errors import UserError
 from simulator.store import Answer, Session
 
 AUDIO_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
@@ -181,15 +180,9 @@ def write_report(session: Session, path: Path, *, embed_audio: bool = True) -> P
 
 def save_page(path: Path, render) -> Path:
     """Write a page atomically (a reader never sees half of it); a bad path is one line."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = render()
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    from simulator.files import replace_file
+
+    return replace_file(path, render())
 
 
 def _overview(session: Session) -> str:
