@@ -71,33 +71,59 @@ def save(config: Config) -> None:
         value = getattr(config, key)
         if value is not None and value != getattr(Config(), key):
             lines.append(f"{key} = {json.dumps(value)}")  # JSON strings and ints are valid TOML
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UserError(f"cannot save settings to {path}: {exc.strerror}") from None
+    from simulator.files import replace_file
+
+    replace_file(path, "\n".join(lines) + "\n")  # a linked config file stays linked
 
 
 def as_dict(config: Config) -> dict:
     return {key: getattr(config, key) for key in KEYS}
 
 
+# What each setting holds, as a person would name it; anything else in the file is refused.
+_EXPECTED = {
+    "input_device": "a device index or part of a device name",
+    "output_device": "a device index or part of a device name",
+    "voice": "a voice id (text)",
+    "recordings_dir": "a folder path (text)",
+    "engine": "an engine name (text)",
+    "model": "a model name or folder (text)",
+    "interviewer": "a name (text)",
+}
+
+
 def _coerce(key: str, value, where) -> object:
     if key == "rate":
         try:
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise TypeError
             rate = int(value)
         except (TypeError, ValueError):
-            raise UserError(f"{where}: rate must be a whole number of words per minute") from None
+            raise UserError(f"{where}: rate must be a whole number of words per minute, not {_shown(value)}") from None
         if not 80 <= rate <= 400:
             raise UserError(f"{where}: rate must be between 80 and 400 words per minute")
         return rate
     if value is None:
         return None
+    devices = key in ("input_device", "output_device")
+    if isinstance(value, bool) or not isinstance(value, (str, int) if devices else str):
+        raise UserError(f"{where}: {key} must be {_EXPECTED[key]}, not {_shown(value)}")
+    value = str(value)
+    if not value.strip():
+        raise UserError(f"{where}: {key} must be {_EXPECTED[key]}, not empty (unset it to use the default)")
     if key == "engine":
         from simulator.transcribe import ENGINES
 
         if value not in ENGINES:
             raise UserError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {value!r}")
-    return str(value)
+    return value
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return {list: "a list", dict: "a table"}.get(type(value), f"a {type(value).__name__}")
