@@ -202,8 +202,10 @@ def recover(store: Store, load_transcriber: Callable[[], object], notify: Callab
                                         delivery=analysis.to_dict()))
                 result.analysed += 1
             if session.status == "in_progress":
-                store.finish_session(sid, "incomplete")
                 result.marked_incomplete = True
+                if not store.finish_session(sid, "incomplete"):
+                    notify(f"removed interrupted session {sid}: nothing had been recorded")
+                    continue
             result.kept = len(store.session(sid).answers)
         except UserError as exc:
             notify(f"could not recover interrupted session {sid} yet: {exc}")

@@ -12,16 +12,18 @@ path read back is checked to lie inside the recordings folder.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import sqlite3
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from simulator.errors import UserError
 
@@ -96,8 +98,24 @@ def default_root() -> Path:
     return Path(base) / "interview-sim" / "recordings"
 
 
+def _reading(method):
+    """A damaged page found while reading is the same one line as a damaged header, not a crash."""
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:  # locks, I/O: the file may be fine
+            raise UserError(f"cannot read {self._db_path}: {exc}", exit_code=1) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
+    return read
+
+
 class Store:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, warn: Callable[[str], None] | None = None):
+        """`warn` hears about damaged rows that are skipped (default: one line on stderr)."""
+        self.warn = warn or (lambda line: print(f"interview-sim: warning: {line}", file=sys.stderr))
+        self._reported: set[tuple[str, int | None]] = set()
         self.root = Path(root).expanduser().resolve()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -129,7 +147,10 @@ class Store:
                                 hint="free some space or choose another folder with --recordings-dir") from None
             if isinstance(exc, sqlite3.OperationalError):  # I/O, locks, permissions: the file may be fine
                 raise UserError(f"cannot open {self._db_path}: {exc}", exit_code=1) from None
-            raise UserError(f"{self._db_path}: not a usable session database ({exc})") from None
+            raise self._unusable(exc) from None
+
+    def _unusable(self, exc: sqlite3.DatabaseError) -> UserError:
+        return UserError(f"{self._db_path}: not a usable session database ({exc})")
 
     def close(self) -> None:
         self._db.close()
@@ -147,6 +168,9 @@ class Store:
         except sqlite3.OperationalError as exc:  # disk full, read-only file: a sentence, not a traceback
             self._rollback()
             raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
+        except sqlite3.DatabaseError as exc:  # a damaged page
+            self._rollback()
+            raise self._unusable(exc) from None
         except BaseException:
             self._rollback()
             raise
@@ -161,7 +185,10 @@ class Store:
         # After a disk-full or I/O error SQLite may have rolled back already; a second ROLLBACK
         # would raise and hide the real error.
         if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass  # the error being raised says more than this one
 
     def ensure_writable(self, min_free_bytes: int = 1 << 20) -> None:
         """Fail before an interview starts, not after its first answer, when nothing can be saved."""
@@ -213,43 +240,90 @@ class Store:
                  json.dumps(answer.delivery) if answer.delivery is not None else None,
                  answer.created_at or _now()))
 
-    def finish_session(self, session_id: str, status: str = "complete") -> None:
+    def finish_session(self, session_id: str, status: str = "complete") -> bool:
+        """Close a session. One that ended early with nothing recorded is not kept (a closed pipe,
+        Ctrl-C before the first answer): returns False when the session was removed."""
         with self._transaction() as db:
             db.execute("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, _now(), session_id))
+            empty = (status != "complete"
+                     and db.execute("SELECT COUNT(*) FROM answers WHERE session_id = ?", (session_id,)).fetchone()[0] == 0
+                     and not any((self.root / session_id).glob("answer-*.wav")))
+        if empty:
+            try:
+                self.delete_session(session_id)
+            except UserError as exc:
+                self.warn(f"could not remove empty session {session_id}: {exc}")
+                return True
+        return not empty
 
     def delete_session(self, session_id: str) -> None:
-        session = self.session(session_id)
+        """Remove a session (by its exact id) and its folder: both or neither.
+
+        The folder is moved aside inside the transaction that deletes the rows, so a folder that
+        cannot be removed leaves every row in place.
+        """
+        session = self.session(session_id, exact=True)
         folder = self._inside(self.root / session.id)  # refused before anything is removed
-        with self._transaction() as db:
-            db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
-        if folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
+        aside = self.root / f".deleting-{session.id}-{os.getpid()}"
+        moved = False
+        try:
+            with self._transaction() as db:
+                db.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
+                if folder.exists():
+                    try:
+                        os.rename(folder, aside)
+                    except OSError as exc:
+                        raise UserError(f"cannot delete session {session.id}: its folder {folder} cannot be removed "
+                                        f"({exc.strerror}); nothing was deleted", exit_code=1) from None
+                    moved = True
+        except BaseException:
+            if moved:
+                os.rename(aside, folder)
+            raise
+        if moved:
+            failed: list[str] = []
+            shutil.rmtree(aside, onerror=lambda _fn, path, exc: failed.append(path))
+            if failed:
+                raise UserError(f"session {session.id} is deleted, but {len(failed)} of its files could not be "
+                                f"removed: they are in {aside}", exit_code=1)
 
     # -- reading ---------------------------------------------------------------------------
 
+    @_reading
     def sessions(self) -> list[Session]:
         rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at, id").fetchall()
         return [self.session(r[0]) for r in rows]
 
+    @_reading
     def session_states(self) -> list[tuple[str, str, str]]:
         """(id, status, settings JSON) of every session not complete: cheap, for recovery."""
         return self._db.execute("SELECT id, status, settings FROM sessions WHERE status != 'complete'"
                                 " ORDER BY started_at, id").fetchall()
 
+    @_reading
     def recent(self, count: int) -> list[Session]:
         """The last `count` sessions, oldest first, without reading the rest."""
         rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?",
                                 (max(0, count),)).fetchall()
         return [self.session(r[0]) for r in reversed(rows)]
 
+    @_reading
     def latest(self) -> Session:
         row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
         if row is None:
             raise UserError(f"no sessions stored in {self.root} yet (try `interview-sim demo`)")
         return self.session(row[0])
 
-    def session(self, ref: str) -> Session:
-        """A session by its id, a unique start of its id, or "latest"."""
+    @_reading
+    def session(self, ref: str, *, exact: bool = False) -> Session:
+        """A session by its id, a unique start of its id, or "latest".
+
+        `exact`: only a whole id or the word "latest" (for deleting, where a guess is not enough).
+        """
+        if exact:
+            if ref != "latest" and not (ref and SESSION_ID.fullmatch(ref)):
+                raise UserError(f"{ref!r} is not a session id: give a whole id (see `interview-sim sessions`) "
+                                "or the word latest")
         ref = (ref or "").strip()
         if ref in ("", "latest"):
             return self.latest()
@@ -257,22 +331,37 @@ class Store:
             raise UserError(f"{ref!r} is not a session id (ids look like 20261125-194612; see `interview-sim sessions`)")
         rows = self._db.execute("SELECT id, kind, started_at, ended_at, status, settings FROM sessions"
                                 " WHERE id = ? OR id LIKE ? ORDER BY id", (ref, ref + "%")).fetchall()
-        exact = [r for r in rows if r[0] == ref]
-        rows = exact or rows
+        whole = [r for r in rows if r[0] == ref]
+        rows = whole if exact else whole or rows
         if not rows:
             raise UserError(f"no session {ref!r} in {self.root} (see `interview-sim sessions`)")
         if len(rows) > 1:
             raise UserError(f"{ref!r} matches {len(rows)} sessions; give more of the id")
         sid, kind, started, ended, status, settings = rows[0]
-        session = Session(sid, kind, started, ended, status, json.loads(settings))
+        try:
+            settings = _object(settings)
+        except ValueError:
+            self._damaged(sid, None, "its settings are damaged (read as empty)")
+            settings = {}
+        session = Session(sid, kind, started, ended, status, settings)
         for r in self._db.execute("SELECT number, question, audio, duration_s, stopped_by, overflows, engine,"
                                   " model, delivery, created_at FROM answers WHERE session_id = ?"
                                   " ORDER BY number", (sid,)):
+            try:
+                question, delivery = _object(r[1]), _object(r[8]) if r[8] else None
+            except ValueError:
+                self._damaged(sid, r[0], f"answer {r[0]} is damaged and is skipped")
+                continue
             session.answers.append(Answer(
-                session_id=sid, number=r[0], question=json.loads(r[1]), audio=self._inside(self.root / r[2]),
+                session_id=sid, number=r[0], question=question, audio=self._inside(self.root / r[2]),
                 duration_s=r[3], stopped_by=r[4], overflows=r[5], engine=r[6], model=r[7],
-                delivery=json.loads(r[8]) if r[8] else None, created_at=r[9]))
+                delivery=delivery, created_at=r[9]))
         return session
+
+    def _damaged(self, sid: str, number: int | None, what: str) -> None:
+        if (sid, number) not in self._reported:  # once per process, however often it is read
+            self._reported.add((sid, number))
+            self.warn(f"session {sid}: {what} ({self._db_path})")
 
     def _inside(self, path: Path) -> Path:
         resolved = path.resolve()
@@ -316,6 +405,17 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip() and not all(l.strip().startswith("--") or not l.strip() for l in pending.splitlines()):
         raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+def _object(text) -> dict:
+    """A stored JSON object; ValueError for anything else (a damaged or tampered row)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError("not JSON") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
 
 
 def _now() -> str:
