@@ -241,8 +241,10 @@ def sessions(args) -> int:
     if not rows:
         out.print(f"No sessions in {store.root} yet. Try `interview-sim demo` or `interview-sim practice`.")
         return 0
-    table = Table(box=None, header_style="bold")
-    for col in ("session", "kind", "started", "status", "answers", "pace", "fillers/min"):
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    # The id is what a person copies: it never wraps or shrinks; the other columns give way.
+    table.add_column("session", no_wrap=True, min_width=max(len(s.id) for s in rows))
+    for col in ("kind", "started", "status", "answers", "pace", "fillers/min"):
         table.add_column(col)
     for s in rows:
         sm = summarize([a.delivery for a in s.answers])
@@ -350,9 +352,11 @@ def _store_root(args, cfg=None) -> Path:
     """--recordings-dir, else $INTERVIEW_SIM_RECORDINGS, else the config, else the default."""
     from simulator.store import default_root
 
+    chosen = getattr(args, "recordings_dir", None)
+    if chosen is not None and not chosen.strip():  # an unset variable in a script: not "the default"
+        raise UserError("--recordings-dir needs a folder, not an empty name")
     cfg = cfg or config_mod.load()
-    return Path(getattr(args, "recordings_dir", None) or os.environ.get("INTERVIEW_SIM_RECORDINGS")
-                or cfg.recordings_dir or default_root())
+    return Path(chosen or os.environ.get("INTERVIEW_SIM_RECORDINGS") or cfg.recordings_dir or default_root())
 
 
 def config(args) -> int:
@@ -452,8 +456,15 @@ def export(args) -> int:
 
 
 def delete(args) -> int:
+    from simulator.recovery import owner_alive
+
     store = _store(args)
-    session = store.session(args.session)
+    session = store.session(args.session, exact=True)
+    owner = session.settings.get("owner")
+    if session.status == "in_progress" and owner_alive(owner):
+        where = f"process {owner.get('pid')} on {owner.get('host')}" if isinstance(owner, dict) else "another process"
+        raise UserError(f"not deleting session {session.id}: {where} is still recording it", exit_code=1,
+                        hint="end that interview first")
     if not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
             raise UserError(f"not deleting session {session.id} without confirmation: add --yes")

@@ -16,12 +16,34 @@ from rich.text import Text
 STATUS_STYLE = {"good": "green", "watch": "yellow", "info": "cyan"}
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Output piped into `head` that stopped reading: end quietly (Rich would exit 1).
+
+        The BrokenPipeError unwinds like any other end, so a session in progress is closed
+        properly; the CLI turns it into a quiet exit."""
+        self.quiet = True
+        quiet_output(self.file)
+        raise BrokenPipeError
+
+
+def quiet_output(stream=None) -> None:
+    """Point a closed output (stdout unless told) at /dev/null, so the interpreter's last flush
+    cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, (stream or sys.stdout).fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def console(stderr: bool = False) -> Console:
     """Colour only on a terminal (Rich's own check) and, with NO_COLOR set, no escape codes at
     all: Rich alone would still send bold and dim."""
     if os.environ.get("NO_COLOR"):
-        return Console(stderr=stderr, highlight=False, soft_wrap=False, color_system=None)
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+        return _Console(stderr=stderr, highlight=False, soft_wrap=False, color_system=None)
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def transcript_text(words: list[dict]) -> Text:
