@@ -42,7 +42,31 @@ def _open(path: Path):
     if not container.streams.audio:
         container.close()
         raise UserError(f"{path}: contains no audio stream")
+    if not container.streams.audio[0].codec_context.sample_rate:
+        # FFmpeg picked a format from the name alone (random bytes called .flac) and found nothing
+        # in it: unreadable, not silence.
+        container.close()
+        raise UserError(f"{path}: not an audio file this program can read (no audio found in it)")
     return container
+
+
+def _finite(frame):
+    """The frame with NaN and infinite samples (a damaged float file) replaced by silence.
+
+    Left in, one such sample turns the whole resampled block into noise and the speech around
+    it is lost; only frames that have one are touched."""
+    import av
+
+    if frame.format.name not in ("flt", "fltp", "dbl", "dblp"):
+        return frame
+    samples = frame.to_ndarray()
+    bad = ~np.isfinite(samples)
+    if not bad.any():
+        return frame
+    samples = np.where(bad, 0, samples).astype(samples.dtype)
+    repaired = av.AudioFrame.from_ndarray(samples, format=frame.format.name, layout=frame.layout.name)
+    repaired.sample_rate = frame.sample_rate
+    return repaired
 
 
 def _short(exc: Exception) -> str:
@@ -125,7 +149,7 @@ def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.n
         try:
             for frame in container.decode(stream):
                 frame.pts = None  # let the resampler keep its own clock: broken pts must not drop audio
-                for out in resampler.resample(frame):
+                for out in resampler.resample(_finite(frame)):
                     pending.append(out.to_ndarray().reshape(-1))
                     have += pending[-1].size
                 while have >= want:
