@@ -22,7 +22,7 @@ class Check:
 
 
 def run_checks(recordings: Path) -> list[Check]:
-    return [_portaudio(), *_devices(), _tts(), _aplay(), _model(), _recordings(recordings)]
+    return [_portaudio(), *_devices(), _playback(), _tts(), _model(), _recordings(recordings)]
 
 
 def _portaudio() -> Check:
@@ -69,16 +69,27 @@ def _tts() -> Check:
     except Exception as exc:  # noqa: BLE001
         return Check("text to speech", "fail", f"{type(exc).__name__}: {exc}",
                      "apt-get install espeak-ng libespeak-ng1; pip install pyttsx3")
-    return Check("text to speech", "ok", f"pyttsx3 + espeak-ng ({speech.duration_s:.1f} s test line)")
+    return Check("text to speech", "ok", f"pyttsx3 + espeak-ng rendered a {speech.duration_s:.1f} s test line")
 
 
-def _aplay() -> Check:
-    # We play speech through sounddevice, so aplay is not required; pyttsx3's own say() would
-    # silently do nothing without it, which is worth knowing when debugging other tools.
-    if shutil.which("aplay"):
-        return Check("aplay", "ok", shutil.which("aplay"))
-    return Check("aplay", "warn", "not installed: pyttsx3's say() would be silent (this program does not need it)",
-                 "apt-get install alsa-utils")
+def _playback() -> Check:
+    # Questions and replays are played by PortAudio through sounddevice (aplay is never used):
+    # play a moment of silence the same way, on the same default output.
+    fix = "connect speakers or headphones, or pick one with --output-device (see `interview-sim devices`)"
+    try:
+        import numpy as np
+
+        from simulator.audio.playback import play
+
+        play(np.zeros(SILENCE_SAMPLES, np.float32), 16000)
+    except UserError as exc:
+        return Check("playback", "fail", exc.message, fix)
+    except Exception as exc:  # noqa: BLE001 - any failure here is the finding
+        return Check("playback", "fail", f"{type(exc).__name__}: {exc}", fix)
+    return Check("playback", "ok", "PortAudio (sounddevice) played a test on the default output")
+
+
+SILENCE_SAMPLES = 1600  # 0.1 s at 16 kHz
 
 
 def _model() -> Check:
