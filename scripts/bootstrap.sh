@@ -34,12 +34,15 @@ step() {
   printf '[bootstrap] %s ... ' "$name" >&3
   echo "=== $name: $*" >> "$LOG"
   set +e
-  outcome=$( (set -e; "$@" 4>&1 >> "$LOG" 2>&1) )
+  # The log names no server: apt and pip print their archives' and indexes' addresses.
+  outcome=$( (set -e; "$@" 2>&1 | sed -E 's#([a-z]+://)[^/ ]+#\1<server>#g' >> "$LOG") 4>&1 )
   rc=$?
   set -e
   if [ $rc != 0 ]; then
     echo "FAILED (exit $rc). The end of $LOG:" >&3
-    tail -n 25 "$LOG" | sed 's/^/    /' >&3
+    # pip's notes on packages already there and this machine's pip locations only hide the error.
+    grep -v -e "^Requirement already satisfied" -e "^WARNING: Location" "$LOG" | tail -n 25 \
+      | sed 's/^/    /' >&3
     say "step '$name' failed (exit $rc); its whole output is in $LOG"
     exit 1
   fi
