@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on real components: installs what is missing (system packages, .venv,
-# Python packages, Chromium), starts the virtual microphone and speaker, runs pytest.
+# the Python packages locked in requirements/test.txt, Chromium), starts the virtual microphone
+# and speaker, runs pytest.
 #   bash scripts/test.sh [pytest options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
