@@ -27,6 +27,10 @@ STRADDLE_GAP_S = 0.2
 PROMPT_WORDS = "um so uh i think erm we uh did it umm and uh yeah".split()
 ECHO_MIN_RUN = 7
 MIN_WORDS_FOR_ESTIMATE = 4
+# The voice model's speech probability never reached this near the word: whatever made the
+# waveform rise there (a beep, a click, static, a fan) was not a voice. Real words on telephone
+# speech score 0.3 and more, invented ones on static and room tone under 0.1 (README, Benchmark).
+VOICE_FLOOR = 0.15
 
 
 @dataclass
@@ -34,7 +38,7 @@ class DroppedWord:
     text: str
     start: float
     end: float
-    reason: str  # "no speech" or "prompt echo"
+    reason: str  # "no speech", "no voice", "invented ending" or "prompt echo"
 
 
 def _norm(text: str) -> str:
@@ -71,15 +75,17 @@ def place_words(words: Sequence[TimedWord], activity: VoiceActivity
     all as hallucinations would report a fluent answer as silence, so when most words miss the
     speech while there is plenty of it, the words are spread over the speech instead.
     """
+    invented = [DroppedWord(w.text, w.start, w.end, "invented ending") for w in words if w.invented]
+    words = [w for w in words if not w.invented]
     regions = activity.regions()
     silent = [i for i, w in enumerate(words)
               if activity.speech_between(min(w.start, w.end) - NEAR_SPEECH_S, max(w.start, w.end) + NEAR_SPEECH_S)
               < MIN_SPEECH_IN_WORD_S]
     speech_s = sum(b - a for a, b in regions)
     if len(words) >= MIN_WORDS_FOR_ESTIMATE and len(silent) > len(words) / 2 and speech_s >= len(words) * 0.1:
-        return spread_over_speech(words, regions), [], True
+        return spread_over_speech(words, regions), invented, True
     kept, dropped = _place(words, activity, regions)
-    return kept, dropped, False
+    return kept, sorted(invented + dropped, key=lambda d: d.start), False
 
 
 def spread_over_speech(words: Sequence[TimedWord], regions: list[tuple[float, float]]) -> list[TimedWord]:
@@ -111,11 +117,9 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
     dropped: list[DroppedWord] = []
     for i, w in enumerate(words):
         start, end = max(0.0, min(w.start, w.end)), max(0.0, w.start, w.end)
-        if i in echoes:
-            dropped.append(DroppedWord(w.text, start, end, "prompt echo"))
-            continue
-        if activity.speech_between(start - NEAR_SPEECH_S, end + NEAR_SPEECH_S) < MIN_SPEECH_IN_WORD_S:
-            dropped.append(DroppedWord(w.text, start, end, "no speech"))
+        reason = _unsaid(w, i in echoes, activity, start, end)
+        if reason:
+            dropped.append(DroppedWord(w.text, start, end, reason))
             continue
         start, end = _snap(start, end, regions, starts)
         if kept and start < kept[-1].start:  # keep words in order; overlaps are left as they are
@@ -123,6 +127,18 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
             end = max(end, start)
         kept.append(TimedWord(w.text, round(start, 3), round(end, 3), w.probability))
     return kept, dropped
+
+
+def _unsaid(w: TimedWord, echo: bool, activity: VoiceActivity, start: float, end: float) -> str | None:
+    """Why this word was not said, or None when it was."""
+    if echo:
+        return "prompt echo"
+    if activity.speech_between(start - NEAR_SPEECH_S, end + NEAR_SPEECH_S) < MIN_SPEECH_IN_WORD_S:
+        return "no speech"
+    voice = activity.voice_likelihood(start - NEAR_SPEECH_S, end + NEAR_SPEECH_S)
+    if voice is not None and voice < VOICE_FLOOR:
+        return "no voice"
+    return None
 
 
 def _snap(start: float, end: float, regions: list[tuple[float, float]], starts: list[float]) -> tuple[float, float]:

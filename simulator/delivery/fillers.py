@@ -15,18 +15,13 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from simulator.delivery.language import Token
+from simulator.transcribe.hesitations import hesitation_kind  # noqa: F401 - part of this module's interface
 
 _TRAILS_OFF = re.compile(r"(\.\.\.|…)$")
 
 HESITATION = "hesitation"
 DISCOURSE = "discourse"
 
-_HESITATION_SPELLINGS = [
-    # Not "hum" and not "am": words too ("I am a software engineer" has no hesitation in it).
-    ("um", re.compile(r"^(u+h*m+|a+h+m+|a{2,}m+|e+r+m+)$")),
-    ("uh", re.compile(r"^(u+h+|e+r+|e+h+|a+h+|u+)$")),
-    ("hmm", re.compile(r"^(h+m+|m+h*m+|m+)$")),
-]
 
 # Words whose filler use is set off by breaks on both sides (", basically,").
 _SET_OFF = {"like", "basically", "actually", "literally", "honestly", "seriously", "totally", "anyway", "anyways"}
@@ -45,14 +40,6 @@ _LIKE_FILLER_AFTER = {"was", "were", "it's", "i'm", "and", "but", "is", "i'm"}
 _YOU_KNOW_NOT_AFTER = {"do", "did", "don't", "didn't", "if", "as", "would", "will", "you", "let", "let's", "we", "they"}
 # Set off by breaks on both sides: ", you know," ", I mean," ", kind of,".
 _PHRASES = (("you", "know"), ("i", "mean"), ("kind", "of"), ("sort", "of"), ("you", "see"))
-
-
-def hesitation_kind(norm: str) -> str | None:
-    """The canonical hesitation ("um", "uh", "hmm") a spelling stands for, or None."""
-    for name, pattern in _HESITATION_SPELLINGS:
-        if pattern.match(norm):
-            return name
-    return None
 
 
 def label_fillers(tokens: Sequence[Token]) -> tuple[list[str | None], list[str | None]]:

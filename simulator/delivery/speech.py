@@ -20,6 +20,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from simulator.audio.format import SAMPLE_RATE
+from simulator.audio.vad import WINDOW_S as VAD_WINDOW_S
 from simulator.delivery.prosody import PITCH_WINDOW, frame_pitch
 
 FRAME_S = 0.010
@@ -52,6 +54,9 @@ class VoiceActivity:
     energy_db: np.ndarray  # float32 per frame, dBFS (RMS)
     f0_hz: np.ndarray  # float32 per frame, 0 where no pitch was found
     sample_rate: int = 16_000
+    # Silero's speech probability per 32 ms window (simulator.audio.vad), or None when the model
+    # is not installed. Energy finds where the pauses are; this tells a voice from a beep.
+    speech_prob: np.ndarray | None = None
     _cumulative: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -68,6 +73,15 @@ class VoiceActivity:
         starts = np.flatnonzero(edges == 1)
         ends = np.flatnonzero(edges == -1)
         return [(round(s * self.frame_s, 3), round(e * self.frame_s, 3)) for s, e in zip(starts, ends)]
+
+    def voice_likelihood(self, start: float, end: float) -> float | None:
+        """The highest speech probability the voice model gave inside [start, end], or None
+        when it did not run."""
+        if self.speech_prob is None:
+            return None
+        i0 = max(0, int(start / VAD_WINDOW_S))
+        i1 = min(len(self.speech_prob), int(np.ceil(max(end, start) / VAD_WINDOW_S)) + 1)
+        return float(self.speech_prob[i0:i1].max()) if i1 > i0 else 0.0
 
     def speech_between(self, start: float, end: float) -> float:
         """Seconds of speech inside [start, end] (fractional frames at the edges count in part)."""
@@ -88,8 +102,12 @@ class VoiceActivity:
         return whole
 
 
-def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 16_000) -> VoiceActivity:
-    """Mark speech in mono audio given as one array or as consecutive blocks."""
+def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 16_000,
+                   voice_model: bool = True) -> VoiceActivity:
+    """Mark speech in mono audio given as one array or as consecutive blocks. `voice_model`:
+    also run Silero (when installed and the audio is at 16 kHz)."""
+    detector = _speech_detector() if voice_model and sample_rate == SAMPLE_RATE else None
+    probs: list[np.ndarray] = []
     frame = max(1, int(round(FRAME_S * sample_rate)))
     window = max(frame, int(round(PITCH_WINDOW * sample_rate)))
     energies: list[np.ndarray] = []
@@ -98,6 +116,8 @@ def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 
     # Pitch needs 40 ms of signal; each frame's window ends where the frame ends.
     history = np.zeros(window - frame, dtype=np.float32)
     for block in _blocks(audio, sample_rate):
+        if detector is not None:
+            probs.append(detector.feed(block))
         pending = np.concatenate((pending, block))
         n = len(pending) // frame
         if n == 0:
@@ -111,7 +131,17 @@ def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 
     f0 = np.concatenate(pitches) if pitches else np.zeros(0, dtype=np.float32)
     voiced = decide_speech(energy)
     f0 = np.where(voiced, f0, 0).astype(np.float32)  # pitch of noise between words is not the voice's
-    return VoiceActivity(frame / sample_rate, voiced, energy, f0, sample_rate)
+    speech_prob = None
+    if detector is not None:
+        probs.append(detector.flush())
+        speech_prob = np.concatenate(probs)
+    return VoiceActivity(frame / sample_rate, voiced, energy, f0, sample_rate, speech_prob)
+
+
+def _speech_detector():
+    from simulator.audio import vad
+
+    return vad.SpeechDetector() if vad.available() else None
 
 
 def _blocks(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int) -> Iterator[np.ndarray]:

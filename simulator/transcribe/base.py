@@ -6,6 +6,7 @@ that audio (plus the caller's `offset`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Protocol
 
@@ -20,6 +21,9 @@ class TimedWord:
     start: float
     end: float
     probability: float
+    # The decoder's own evidence says this word ends the window with something nobody said
+    # (transcribe/inventions.py); the alignment drops it.
+    invented: bool = False
 
 
 @dataclass(slots=True)
@@ -44,12 +48,19 @@ class Transcriber(Protocol):
     def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]: ...
 
 
+# An apostrophe piece that can only end a word: "o" "'clock", "ma" "'am", "it" "'s".
+_WORD_END = re.compile(r"^['’](s|t|m|d|re|ve|ll|clock|am)\b", re.IGNORECASE)
+
+
 def join_fragments(words: Iterable[TimedWord]) -> Iterator[TimedWord]:
-    """Whisper sometimes writes one spoken word as two ("mid" "-sized", "5" "%"): join them."""
+    """Whisper sometimes writes one spoken word as two ("mid" "-sized", "5" "%", "o" "'clock"):
+    join them, so the word is counted once."""
     held: TimedWord | None = None
     for w in words:
-        if held is not None and (w.text.startswith("-") and len(w.text) > 1 or w.text.startswith("%")):
-            held = TimedWord(held.text + w.text, held.start, w.end, min(held.probability, w.probability))
+        if held is not None and (w.text.startswith("-") and len(w.text) > 1 or w.text.startswith("%")
+                                 or _WORD_END.match(w.text) and held.text[-1:].isalpha()):
+            held = TimedWord(held.text + w.text, held.start, w.end, min(held.probability, w.probability),
+                              held.invented or w.invented)
             continue
         if held is not None:
             yield held

@@ -14,6 +14,7 @@ import numpy as np
 
 from simulator.errors import EnvironmentProblem, UserError
 from simulator.transcribe.base import TimedWord, join_fragments
+from simulator.transcribe.inventions import mark_invented
 from simulator.transcribe.faster import VERBATIM_PROMPT
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
@@ -92,7 +93,7 @@ class OpenAIWhisperTranscriber:
         return _from_checkpoint(whisper, checkpoint), name, "converted" if converted else "cache"
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]:
-        return join_fragments(self._words(audio, offset))
+        return iter(mark_invented(list(join_fragments(self._words(audio, offset)))))
 
     def _words(self, audio: np.ndarray, offset: float) -> Iterator[TimedWord]:
         # openai-whisper returns all segments at the end; being a generator at least defers the
