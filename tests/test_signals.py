@@ -20,6 +20,7 @@ import pytest
 import soundfile
 
 from conftest import DATA, VENV_BIN, cli
+from test_reliability import CLIP, Practice, play
 
 pytestmark = [pytest.mark.audio, pytest.mark.model, pytest.mark.slow]
 
@@ -96,7 +97,7 @@ def assert_clean_end(code: int, err: str, took: float, signum: int, out: str = "
 
 
 @pytest.mark.parametrize("signum, at", [(signal.SIGINT, 1.0), (signal.SIGINT, 2.5), (signal.SIGINT, 4.0),
-                                        (signal.SIGTERM, 2.5), (signal.SIGTERM, 4.0)])
+                                        (signal.SIGTERM, 2.5)])
 def test_analyze_of_a_long_file_ends_cleanly_at_any_moment(long_wav, signum, at):
     app = Running("analyze", str(long_wav))
     app.signal_at(signum, at)
@@ -204,3 +205,24 @@ def test_demo_sigterm_while_a_question_is_spoken(virtual_audio, recordings):
     code, err, took = app.end()
     assert_clean_end(code, err, took, signal.SIGTERM, "".join(app.lines))
     assert_kept_and_recoverable(recordings)
+
+
+def test_practice_sigterm_mid_answer_keeps_the_audio_for_the_next_start(virtual_audio, recordings):
+    """Unlike Ctrl-C, SIGTERM does not wait for the answer's analysis: the WAV is closed whole
+    and the next start analyses it."""
+    app = Practice(recordings, "--questions", "3", "--silence-stop", "5", "--max-answer", "60")
+    app.wait_listening()
+    player = play(CLIP)
+    time.sleep(6.0)
+    sent = time.monotonic()
+    app.proc.send_signal(signal.SIGTERM)
+    code, out, err = app.finish()
+    took = time.monotonic() - sent
+    player.kill()
+    line = assert_clean_end(code, err, took, signal.SIGTERM, out)
+    assert "answer 1's audio is kept and analysed on the next start" in line
+    sid, stored = assert_kept_and_recoverable(recordings)
+    assert stored == {1}
+    (stopped_by, duration), = db_rows(recordings, "SELECT stopped_by, duration_s FROM answers")
+    assert stopped_by == "recovered" and 4.0 <= duration <= 7.0
+    assert soundfile.info(str(recordings / sid / "answer-01.wav")).duration == pytest.approx(duration, abs=0.06)
