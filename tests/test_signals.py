@@ -226,3 +226,18 @@ def test_practice_sigterm_mid_answer_keeps_the_audio_for_the_next_start(virtual_
     (stopped_by, duration), = db_rows(recordings, "SELECT stopped_by, duration_s FROM answers")
     assert stopped_by == "recovered" and 4.0 <= duration <= 7.0
     assert soundfile.info(str(recordings / sid / "answer-01.wav")).duration == pytest.approx(duration, abs=0.06)
+
+
+def test_a_cancelled_stream_drops_its_queue_and_stops_after_the_segment_it_is_on(transcriber, long_wav):
+    """What the signal path relies on: no transcription goes on behind the process's back."""
+    from simulator.audio.io import iter_blocks
+    from simulator.transcribe.streaming import StreamingTranscriber
+
+    stream = StreamingTranscriber(transcriber)  # unbounded, as while recording: every chunk is queued
+    for block in iter_blocks(long_wav, block_s=1.0):
+        stream.feed(block)
+    time.sleep(1.0)
+    started = time.monotonic()
+    assert stream.cancel(timeout=5.0), "the worker still runs"
+    assert time.monotonic() - started < 3.0
+    assert stream.chunks_transcribed < 5  # of about 36: the rest of the five minutes was dropped
