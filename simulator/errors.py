@@ -21,3 +21,17 @@ class EnvironmentProblem(UserError):
 
     def __init__(self, message: str, *, hint: str | None = None):
         super().__init__(message, exit_code=1, hint=hint)
+
+
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM, raised on the main thread by the CLI's signal handler.
+
+    A BaseException, so no `except Exception` swallows it: it unwinds through every `finally`
+    (files closed, the session marked incomplete) up to the CLI, which ends the process.
+    Whatever it passes through may add to `note`, the one line the person is told.
+    """
+
+    def __init__(self, signum: int, note: str = ""):
+        super().__init__(signum)
+        self.signum = signum
+        self.note = note

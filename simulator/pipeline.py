@@ -65,6 +65,20 @@ class AnswerAnalyzer:
                            time_budget_s=time_budget_s, input_overflows=input_overflows)
         return Analysis(delivery, self.transcriber.engine, self.transcriber.model)
 
+    def cancel(self, timeout: float = 1.0) -> None:
+        """Stop both workers without finishing (Ctrl-C, SIGTERM), waiting at most about `timeout`."""
+        self.stream.cancel(timeout)
+        while True:  # the voice-activity pass is quick: drop what is queued and let it end
+            try:
+                self._blocks.get_nowait()
+            except queue.Empty:
+                break
+        try:
+            self._blocks.put_nowait(None)
+        except queue.Full:
+            pass
+        self._worker.join(timeout)
+
     def _measure(self) -> None:
         def blocks():
             while (block := self._blocks.get()) is not None:
@@ -81,6 +95,10 @@ class AnswerAnalyzer:
 def analyze_file(path: Path, transcriber: Transcriber, *, time_budget_s: float | None = None,
                  display_name: str | None = None) -> Analysis:
     analyzer = AnswerAnalyzer(transcriber, bounded=True)
-    for block in iter_blocks(path, block_s=1.0):
-        analyzer.feed(block)
-    return analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)
+    try:
+        for block in iter_blocks(path, block_s=1.0):
+            analyzer.feed(block)
+        return analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)
+    except BaseException:  # a bad file, Ctrl-C: no worker may go on transcribing behind our back
+        analyzer.cancel()
+        raise

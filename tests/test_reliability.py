@@ -168,10 +168,11 @@ def test_ctrl_c_mid_answer_keeps_the_answer_and_the_session(virtual_audio, recor
     app.proc.send_signal(signal.SIGINT)
     code, out, err = app.finish()
     player.kill()
-    assert code == 0, out + err
+    assert code == 130, out + err  # the session ends as asked; the process ends as Ctrl-C does
     assert "Traceback" not in out + err
     assert "stopped with Ctrl-C: answer 1 is kept" in out, out
     (sid, status), = db_rows(recordings, "SELECT id, status FROM sessions")
+    assert err.strip() == f"interview-sim: interrupted; session {sid} is saved as incomplete", err
     assert status == "incomplete"
     (number, stopped_by, duration, delivery), = db_rows(
         recordings, "SELECT number, stopped_by, duration_s, delivery FROM answers")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from simulator.audio.recorder import BlockListener, RecordedAnswer
+from simulator.errors import Interrupted
 from simulator.store import Answer, Session, Store
 
 
@@ -125,6 +126,9 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     last: Answer | None = None
     number = 0
     status = "incomplete"
+    analyzer = None
+    stored = 0  # answers with a row: the one being taken when a signal comes has only its audio
+    ended_by_ctrl_c = False
     try:
         while (turn := plan.next_turn(last)) is not None:
             last = None
@@ -154,19 +158,39 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,
                             delivery=analysis.to_dict())
             store.add_answer(answer)
+            stored = number
             view.answer(answer, analysis)
             last = answer
             if recorded.stopped_by == "interrupt":
                 view.warn(f"stopped with Ctrl-C: answer {number} is kept; the session is saved as incomplete")
+                ended_by_ctrl_c = True
                 break
         else:
             status = "complete"
+    except BaseException as exc:
+        if analyzer is not None:
+            analyzer.cancel()  # its transcription is not wanted now: the audio is kept for recovery
+        if isinstance(exc, Interrupted):
+            exc.note = _kept(session.id, number, stored, store)
+        raise
     finally:
         store.finish_session(session.id, status)
         pool.shutdown(wait=False, cancel_futures=True)
     session = store.session(session.id)
     view.summary(session)
+    if ended_by_ctrl_c:  # the session ended as the person asked, but the process ends as Ctrl-C does
+        import signal
+
+        raise Interrupted(signal.SIGINT, f"session {session.id} is saved as incomplete")
     return session
+
+
+def _kept(session_id: str, number: int, stored: int, store: Store) -> str:
+    """What an interrupted session keeps, in words."""
+    text = f"session {session_id} is saved as incomplete"
+    if number > stored and store.answer_path(session_id, number).exists():
+        text += f"; answer {number}'s audio is kept and analysed on the next start"
+    return text
 
 
 def _note_question(path: Path, question: dict) -> None:

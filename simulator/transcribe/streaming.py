@@ -46,6 +46,7 @@ class StreamingTranscriber:
         self._words: list[TimedWord] = []
         self._lock = threading.Lock()
         self._error: BaseException | None = None
+        self._cancelled = False
         # Unbounded while recording (the worker keeps up at RTF < 0.1); bounded for files so
         # reading never runs far ahead of transcription.
         self._chunks: queue.Queue = queue.Queue(maxsize=max_pending_chunks)
@@ -78,6 +79,22 @@ class StreamingTranscriber:
         if self._error is not None:
             raise self._error
         return self.words_so_far()
+
+    def cancel(self, timeout: float = 1.0) -> bool:
+        """Drop the chunks not yet transcribed and stop the worker after the segment it is on
+        (Ctrl-C, SIGTERM). True when the worker has ended within `timeout` seconds."""
+        self._cancelled = True
+        while True:
+            try:
+                self._chunks.get_nowait()
+            except queue.Empty:
+                break
+        try:
+            self._chunks.put_nowait(None)  # wakes a worker waiting for a chunk
+        except queue.Full:
+            pass
+        self._worker.join(timeout)
+        return not self._worker.is_alive()
 
     def words_so_far(self) -> list[TimedWord]:
         with self._lock:
@@ -115,13 +132,17 @@ class StreamingTranscriber:
     def _work(self) -> None:
         while True:
             item = self._chunks.get()
-            if item is None:
+            if item is None or self._cancelled:
                 return
             if self._error is not None:
                 continue
             audio, offset = item
             try:
-                words = list(self.transcriber.transcribe(audio, offset=offset))
+                words = []
+                for word in self.transcriber.transcribe(audio, offset=offset):  # lazy: segment by segment
+                    if self._cancelled:
+                        return
+                    words.append(word)
             except BaseException as exc:  # surfaced by finish(), on the caller's thread
                 self._error = exc
                 continue
