@@ -71,7 +71,9 @@ class SpeechClock:
 
     Fed every block in order; Silero decides each 32 ms window: speech starts at
     SPEECH_PROBABILITY and goes on while windows stay above SPEECH_GOES_ON, so the quiet ends of
-    words do not count as silence.
+    words do not count as silence. As Silero's own segmenter does (speech_pad_ms), each stretch of
+    speech counts a window more on either side: the soft onset and release of a word fall just
+    outside the windows the model is sure of, and a short sentence is barely a second long.
     """
 
     def __init__(self):
@@ -80,6 +82,7 @@ class SpeechClock:
         self.last_speech_s = 0.0  # end of the last speech window
         self.speaking = False
         self.deaf_until_s = 0.0  # windows before this are not the person (the interviewer's prompt)
+        self._padded_at = -1.0  # end of the last release window counted
 
     @property
     def spoke(self) -> bool:
@@ -90,13 +93,16 @@ class SpeechClock:
         first = self.detector.windows - len(probs)
         for i, p in enumerate(probs):
             end = (first + i + 1) * WINDOW_S
-            if end <= self.deaf_until_s:
-                self.speaking = False
-                continue
-            self.speaking = p >= (SPEECH_GOES_ON if self.speaking else SPEECH_PROBABILITY)
+            was_speaking = self.speaking
+            self.speaking = end > self.deaf_until_s and p >= (SPEECH_GOES_ON if was_speaking else SPEECH_PROBABILITY)
             if self.speaking:
-                self.speech_s += WINDOW_S
+                # The window before a start is padding, unless it already is the last one's.
+                onset = 0.0 if was_speaking or self._padded_at == end - WINDOW_S else WINDOW_S
+                self.speech_s += WINDOW_S + onset
                 self.last_speech_s = end
+            elif was_speaking:
+                self.speech_s += WINDOW_S  # the release
+                self._padded_at = end
 
 
 def speech_clock() -> SpeechClock:
