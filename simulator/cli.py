@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="longest answer before recording stops (default 180)")
     c.add_argument("--silence-stop", type=_positive(float), default=4.0, metavar="SECONDS",
                    help="stop after this much silence once you have spoken (default 4)")
+    c.add_argument("--think-time", type=_positive(float), metavar="SECONDS",
+                   help="time to think before your first word; then the interviewer gently prompts you and "
+                        "keeps listening (default: the config's think_time, 30)")
     c.add_argument("--live", action="store_true",
                    help="show running pace and filler counts while you speak (off by default: some find it distracting)")
     c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")

@@ -73,7 +73,7 @@ def practice(args) -> int:
     load = _recover(store, load, view.warn)
     speaker = _speaker(args, cfg, view, rate=rate, voice=args.voice or cfg.voice)
     source = MicrophoneSource(input_device, args.max_answer, args.silence_stop, on_tick=view.meter,
-                              live=args.live)
+                              live=args.live, think_s=args.think_time or cfg.think_time)
     view.listening(f"Answer after each question. Recording stops when you press Enter, after "
                    f"{args.silence_stop:g} s of silence, or at {args.max_answer:g} s. Ctrl-C ends the session.")
     if args.mode == "pressure":

@@ -7,6 +7,7 @@ $INTERVIEW_SIM_RECORDINGS, between the option and the file).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -25,6 +26,7 @@ class Config:
     engine: str = "faster-whisper"
     model: str = "tiny.en"
     interviewer: str = "Alex"
+    think_time: float = 30.0  # seconds before the interviewer gently prompts a person who has not begun
 
 
 KEYS = {f.name: f for f in fields(Config)}
@@ -103,6 +105,14 @@ def _coerce(key: str, value, where) -> object:
         if not 80 <= rate <= 400:
             raise UserError(f"{where}: rate must be between 80 and 400 words per minute")
         return rate
+    if key == "think_time":
+        try:
+            seconds = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            seconds = math.nan
+        if not 0 < seconds < math.inf:
+            raise UserError(f"{where}: think_time must be a number of seconds greater than zero")
+        return seconds
     if value is None:
         return None
     devices = key in ("input_device", "output_device")

@@ -1,7 +1,9 @@
 """Is this block of audio speech? A quick, causal decision for live use.
 
-Crude on purpose: it only decides when an answer has ended and where a streaming chunk may be
-cut. Pauses are measured afterwards, from the whole waveform, by simulator.delivery.speech.
+Crude on purpose: it gives the recorder's meter its level and decides where a streaming chunk
+may be cut. Whether the person is speaking (and so when an answer has ended) is the voice-activity
+model's call (simulator.audio.vad): a beep or a fan rises above any level threshold. Pauses are
+measured afterwards, from the whole waveform, by simulator.delivery.speech.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Callable, Protocol
 
 from simulator.audio.recorder import BlockListener, RecordedAnswer
 from simulator.errors import Interrupted
+from simulator.errors import EnvironmentProblem
 from simulator.store import Answer, Session, Store
 
 
@@ -29,8 +30,12 @@ class Turn:
     cut_in_line: str | None = None  # ... and says this
 
 
+THINK_PROMPT = "Take your time. Whenever you are ready."
+
+
 class AnswerSource(Protocol):
     prompt: str  # what the person sees while the answer is being taken
+    # Optional: `on_think`, set here to the gentle prompt for a person still thinking.
 
     def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
         """Take one answer into `path`, feeding its audio (mono float32, 16 kHz) to `listener`."""
@@ -123,6 +128,9 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     # The model loads while the interviewer speaks: it is ready when the first answer ends.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
     transcriber_future: Future = pool.submit(load_transcriber)
+    thinking = hasattr(source, "on_think")
+    if thinking:
+        source.on_think = lambda: _think_prompt(speaker, view)
     last: Answer | None = None
     number = 0
     status = "incomplete"
@@ -139,7 +147,8 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             number += 1
             view.question(turn.number or number, plan.total, turn)
             speaker.say(turn.text)  # returns when playback has ended: nothing of it is recorded
-            _prepare(speaker, plan.upcoming())  # the next lines render while the person answers
+            # The next lines render while the person answers (and the prompt, in case they need it).
+            _prepare(speaker, [*plan.upcoming(), *([THINK_PROMPT] if thinking else [])])
             path = store.answer_path(session.id, number)
             _note_question(path, turn.question)  # so a recovered answer knows its question
             # Transcription runs while the person speaks; only the tail is left when they stop.
@@ -191,6 +200,15 @@ def _kept(session_id: str, number: int, stored: int, store: Store) -> str:
     if number > stored and store.answer_path(session_id, number).exists():
         text += f"; answer {number}'s audio is kept and analysed on the next start"
     return text
+
+
+def _think_prompt(speaker: Speaker, view: View) -> None:
+    """Said while the answer is being recorded: a failing speaker must not end the answer."""
+    try:
+        spoken = speaker.say(THINK_PROMPT)
+    except EnvironmentProblem:
+        spoken = False
+    view.interviewer(THINK_PROMPT, spoken)
 
 
 def _note_question(path: Path, question: dict) -> None:

@@ -90,6 +90,7 @@ class TerminalView:
         self._last_meter = 0.0
 
     def interviewer(self, text: str, spoken: bool) -> None:
+        self.analysing()  # clears the meter: a line said during an answer gets a line of its own
         self.out.print(Text(f"Interviewer: {text}", style="bold"))
 
     def question(self, number: int, total: int, turn) -> None:
