@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from simulator.audio.recorder import BlockListener, RecordedAnswer
-from simulator.errors import Interrupted
-from simulator.errors import EnvironmentProblem
+from simulator.errors import EnvironmentProblem, Interrupted
 from simulator.store import Answer, Session, Store
 
 
