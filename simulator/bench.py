@@ -57,8 +57,9 @@ def default_configs() -> list[EngineConfig]:
 
 
 def clips_dir() -> Path:
-    here = Path(__file__).resolve().parents[1] / "tests" / "data"
-    return Path(os.environ.get("INTERVIEW_SIM_CLIPS", here))
+    from simulator.evaluation.accuracy import DATA
+
+    return Path(os.environ.get("INTERVIEW_SIM_CLIPS", DATA))
 
 
 def _load_engine(config: EngineConfig):
@@ -161,10 +162,10 @@ if __name__ == "__main__":  # one engine in a fresh process: python -m simulator
 
 
 def accuracy(progress=lambda text: None) -> dict:
-    """The delivery accuracy suite (simulator.delivery.accuracy) once with the default engine,
+    """The delivery accuracy suite (simulator.evaluation.accuracy) once with the default engine,
     then hesitation recall and precision for each engine with and without verbatim decoding."""
     from simulator import transcribe
-    from simulator.delivery.accuracy import run_accuracy
+    from simulator.evaluation.accuracy import run_accuracy
 
     progress("accuracy suite: aligned clips, JFK, synthetic answers in several voices")
     suite = run_accuracy()

@@ -183,7 +183,7 @@ def test_blocks_give_the_same_answer_as_one_array():
 
 
 def test_librivox_speech_edges_match_the_alignment():
-    from simulator.delivery.accuracy import load_aligned
+    from simulator.evaluation.accuracy import load_aligned
 
     truth = load_aligned("librivox-0870")
     regions = voice_activity(truth.audio).regions()

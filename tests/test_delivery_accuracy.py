@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from simulator.delivery.accuracy import TARGETS, run_accuracy
+from simulator.evaluation.accuracy import TARGETS, run_accuracy
 
 pytestmark = pytest.mark.model
 
@@ -93,7 +93,7 @@ def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path):
     and writes nothing on the trailing silence. Measured: 11 of 11 (en-us, three answers)."""
     import numpy as np
 
-    from simulator.delivery.accuracy import FILLER_SCRIPTS, Script, espeak, score_hesitations, synthetic_case
+    from simulator.evaluation.accuracy import FILLER_SCRIPTS, Script, espeak, score_hesitations, synthetic_case
     from simulator.delivery.analyze import analyze
     from simulator.transcribe.faster import FasterWhisperTranscriber
 
