@@ -363,3 +363,43 @@ def skill_questions(job: Job, skills: Skills, count: int, rng: random.Random,
 
 def _qid(skill: Skill, template: Template) -> str:
     return f"job-{skill.id}-{template.id}"
+
+
+def job_main_questions(interviewer, count: int) -> list[Question]:
+    """The Interviewer's main questions for a job: two in three from the job's skills (one per
+    skill, most central first), the rest from its banks (the job's fields' banks, plus the general
+    ones the person chose), each with why it was chosen in `interviewer.why`."""
+    skills = load_skills()
+    job: Job = interviewer.job
+    recent = set(interviewer._recent)
+    want = count if not job.banks and not interviewer.banks else max(1, -(-2 * count // 3))
+    picked = skill_questions(job, skills, want, interviewer._rng, recent)
+    for jq in picked:
+        interviewer.why[jq.question.key] = (jq.why, jq.words)
+    rest = count - len(picked)
+    if rest > 0:
+        from simulator.interview.interviewer import _mixed
+        from simulator.interview.questions import CLOSING, WARM_UP, load_bank
+
+        role = [load_bank(b) for b in job.banks]
+        by_bank = {b.name: b for b in role + [b for b in interviewer.banks if b.name not in job.banks]}
+        pool = [q for b in by_bank.values() for q in b.questions
+                if q.category not in (WARM_UP, CLOSING) and not q.curveball]
+        fresh = [q for q in pool if q.key not in recent] or pool
+        # Role questions first: a pick from the general banks only when the role banks run out.
+        chosen = _mixed([q for q in fresh if q.bank in job.banks], rest, interviewer._rng, [])
+        chosen += _mixed([q for q in fresh if q.bank not in job.banks], rest - len(chosen), interviewer._rng, chosen)
+        for q in chosen:
+            if q.bank in job.banks:
+                field = next(f for f in job.fields if q.bank in skills.fields[f].banks)
+                words = ", ".join(n.words for n in job.skills if field in n.skill.fields)
+                interviewer.why[q.key] = (f"from the {q.bank} bank: the job is {skills.fields[field].title.lower()} "
+                                          f'work ("{words}")', words)
+            else:
+                interviewer.why[q.key] = (f"from the {q.bank} bank, which fits any job", "")
+        picked_q = [jq.question for jq in picked] + chosen
+    else:
+        picked_q = [jq.question for jq in picked]
+    if len(picked_q) < count:
+        interviewer.notes.append(f"the job and banks give {len(picked_q)} main questions; asking those instead of {count}")
+    return sorted(picked_q, key=lambda q: q.difficulty)
