@@ -78,8 +78,11 @@ class _Word:
 def _words(delivery: dict) -> list[_Word]:
     dropped = [(d["start"], d["end"]) for d in delivery.get("dropped_words") or []]
     out, last_end = [], 0.0
-    for w in delivery.get("words") or []:
+    raw = delivery.get("words") or []
+    for k, w in enumerate(raw):
         text = str(w.get("text", "")).strip()
+        if k + 1 < len(raw) and raw[k + 1].get("filler") and text.endswith(","):
+            text = text[:-1]  # "I, um, cut": the commas set the filler apart, not a clause
         norm = re.sub(r"[^a-z0-9%$£€'.,-]", "", text.lower().replace("’", "'")).strip(".,-")
         gap = any(last_end - 0.01 <= s and e <= w.get("start", 0.0) + 0.01 for s, e in dropped) if out else False
         filler = bool(w.get("filler"))
@@ -134,7 +137,9 @@ def _clause_from(sentence: list[_Word], start: int, stop_at_number: bool) -> lis
         w = sentence[end]
         n = w.norm.strip(".,;:!?")
         if seen_number and stop_at_number and not _UNIT.match(n) and not _NUMBER.match(n):
-            break
+            rest = next((j for j in range(end, len(sentence)) if sentence[j].ends_clause), len(sentence) - 1)
+            if rest - end >= 4:  # "by 20% in three months" stays whole; a long tail is cut at the figure
+                break
         seen_number = seen_number or bool(_NUMBER.match(n))
         end += 1
         if w.ends_clause or end - start >= MAX_QUOTE_WORDS:
@@ -190,10 +195,10 @@ def _hedged(sentences: list[list[_Word]]) -> tuple[FollowUp | None, bool]:
                 # The claim: "I think we halved it" or "we probably halved it".
                 if rest and rest[0].norm in _SUBJECTS:
                     clause = _clause_from(rest, 0, stop_at_number=False)
-                    hedge_words = sentence[k: k + len(parts)]
-                elif k and sentence[k - 1].norm in _SUBJECTS:
-                    clause = [sentence[k - 1]] + _clause_from(rest, 0, stop_at_number=False) if rest else []
-                    hedge_words = sentence[k - 1: k + len(parts)]
+                    start = k
+                elif k and sentence[k - 1].norm in _SUBJECTS and rest:
+                    clause = [sentence[k - 1]] + _clause_from(rest, 0, stop_at_number=False)
+                    start = k - 1
                 else:
                     continue
                 claim = [w.norm.strip(".,;:!?") for w in clause]
@@ -203,7 +208,7 @@ def _hedged(sentences: list[list[_Word]]) -> tuple[FollowUp | None, bool]:
                 if said is None:
                     unsure = True
                     continue
-                whole = sentence[sentence.index(hedge_words[0]): sentence.index(clause[-1]) + 1]
+                whole = sentence[start: k + len(parts) + len(clause) - (start < k)]
                 return FollowUp("confidence", f"How confident are you that {said}?",
                                 f'you hedged a key claim with "{hedge}"', _quote(whole)), unsure
     return None, unsure
