@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, help="make the session reproducible (the same seed and history give the "
                                             "same questions; add --repeat to ask a past session's again)")
     c.add_argument("--repeat", action="store_true", help="allow questions asked in your recent sessions")
+    c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input): "
+                                                 "questions about the skills it names; see `plan --job`")
     c.add_argument("--voice", metavar="ID", help="the interviewer's voice, a pyttsx3/espeak id such as gmw/en-US "
                                                  "(default: the config's voice)")
     c.add_argument("--rate", type=int, metavar="WPM", help="the interviewer's speaking rate, 80-400 words per "
@@ -85,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     recordings(c)
     engine(c)
 
+    c = command("plan", "Print the interview that would be asked, and why each question was chosen.")
+    c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input)")
+    c.add_argument("--bank", metavar="NAME", action="append", help="question banks, as for `practice`")
+    c.add_argument("--questions", type=_positive(int), default=5, metavar="N",
+                   help="how many questions, counting the warm-up and the closing (default 5)")
+    c.add_argument("--seed", type=int, help="the seed `practice --seed N --repeat` would use (default: a random one)")
+    c.add_argument("--json", action="store_true", help="the job read and the questions, machine-readable")
+
     c = command("demo", "A complete short interview answered by a synthetic candidate: no microphone needed.")
     c.add_argument("--output-device", metavar="ID", help="speaker: index or part of its name")
     c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")
@@ -103,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("audio", nargs="+", metavar="AUDIO")
     c.add_argument("--json", action="store_true", help="machine-readable output (see README for the keys)")
     c.add_argument("--budget", type=_positive(float), metavar="SECONDS", help="time budget to compare length with")
+    c.add_argument("--question", metavar="TEXT", help="the question the recording answers: also print the "
+                                                      "follow-up an interviewer would ask, and why")
     engine(c)
 
     c = command("replay", "Play a stored answer while its transcript follows along.")

@@ -61,7 +61,7 @@ def practice(args) -> int:
     store = _store(args, cfg)
     interviewer = Interviewer(parse_banks(args.bank), questions=args.questions, seed=args.seed, mode=args.mode,
                               name=args.interviewer or cfg.interviewer, recent=recent_question_keys(store),
-                              repeat=args.repeat)
+                              repeat=args.repeat, job=_job(args))
     input_device = (devices.resolve(args.input_device, "input") if args.input_device
                     else devices.resolve_or_default(cfg.input_device, "input", view.warn))
     if not devices.has_device("input", input_device):
@@ -89,6 +89,27 @@ def practice(args) -> int:
         run_session(store, settings, interviewer, source, speaker, load, view)
     finally:
         speaker.voice.close()
+    return 0
+
+
+def _job(args):
+    if not getattr(args, "job", None):
+        return None
+    from simulator.interview.job import read_job, read_job_file
+
+    return read_job(read_job_file(args.job))
+
+
+def plan(args) -> int:
+    from simulator.interview.interviewer import Interviewer, parse_banks
+    from simulator.interview.plan_view import plan_dict, plan_lines
+
+    job = _job(args)
+    interviewer = Interviewer(parse_banks(args.bank), questions=args.questions, seed=args.seed, job=job)
+    if args.json:
+        _print_json(plan_dict(interviewer))
+    else:
+        print("\n".join(plan_lines(interviewer)))
     return 0
 
 
@@ -210,16 +231,34 @@ def analyze(args) -> int:
             if len(paths) == 1:
                 return exc.exit_code
             continue
+        follow_up = _analysis_follow_up(args, analysis)
         if args.json:
-            results.append(analysis.to_dict())
+            results.append({**analysis.to_dict(), **follow_up})
         else:
             from simulator.report.terminal import print_delivery
 
             view.out.rule(str(path))
             print_delivery(view.out, analysis.to_dict(), analysis.engine, analysis.model, heading="Transcript: ")
+            if args.question:
+                from simulator.interview.plan_view import follow_up_lines
+
+                view.out.print("\n".join(follow_up_lines(follow_up["follow_up"])), markup=False)
     if args.json:
         _print_json(results[0] if len(paths) == 1 else results)
     return 2 if failed else 0
+
+
+def _analysis_follow_up(args, analysis) -> dict:
+    """`analyze --question`: the follow-up the interviewer's rules give for this recording."""
+    if not getattr(args, "question", None):
+        return {}
+    from dataclasses import asdict
+
+    from simulator.interview.interviewer import choose_follow_up
+
+    question = {"text": args.question, "time_budget_s": args.budget}
+    chosen = choose_follow_up(question, analysis.to_dict())
+    return {"question": args.question, "follow_up": asdict(chosen) if chosen else None}
 
 
 def sessions(args) -> int:
@@ -432,10 +471,16 @@ def history(args) -> int:
         save_page(path, lambda: render_history(h))
         if not args.json:
             print(f"Progress charts written to {path}")
+    from simulator.interview.coaching import changes
+
+    ordered = sorted(store.sessions(), key=lambda s: (s.started_at, s.id))
+    since = changes([[a.delivery for a in s.answers] for s in ordered])
     if args.json:
-        _print_json(h.to_dict())
+        _print_json({**h.to_dict(), "changes": since})
     elif not args.html:
         print_history(h, console())
+        if since:
+            print("Since the session before: " + "; ".join(since) + ".")
     return 0
 
 
