@@ -79,11 +79,17 @@ def test_a_draft_spares_the_tail_when_the_answer_ends_in_a_pause(transcriber):
 
     audio = np.concatenate([load_audio(DATA / "jfk.wav"), np.zeros(8000, np.float32)])
     stream = StreamingTranscriber(transcriber)
+
+    def settle():  # a microphone feeds in real time: the worker is idle during the pause
+        deadline = time.monotonic() + 60
+        while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     for block in _blocks(audio):
         stream.feed(block)
-    deadline = time.monotonic() + 60
-    while stream._draft is None and time.monotonic() < deadline:  # the worker drafts while idle
-        time.sleep(0.05)
+    settle()
+    stream.feed(np.zeros(1600, np.float32))  # the pause goes on while the worker is idle
+    settle()
     words = stream.finish()
     assert stream.drafts_used == 1 and stream.chunks_transcribed == 0
     reference = (DATA / "jfk.txt").read_text()

@@ -147,6 +147,7 @@ class StreamingTranscriber:
         if not (self._drafts and enough and not self._busy and self._chunks.empty()):
             return
         self._drafted_speech = speech
+        self._busy = True  # from now: a second draft must not queue behind this one
         self._chunks.put(_Draft(np.concatenate(self._steps[:upto]), self._chunk_start, upto))
 
     def _use_draft(self) -> None:
