@@ -412,6 +412,6 @@ def test_hesitations_from_the_verbatim_pass_go_between_the_plain_words():
     verbatim = words("I wrote a plan, and, um, I talked to every, uh, team lead.")
     merged = [w.text for w in merge_hesitations(plain, verbatim)]
     assert merged == "I wrote a plan and um, I talked to every uh, team lead.".split()
-    # Words only the verbatim pass wrote are not taken, nor a hesitation the plain pass has.
+    # Words only the verbatim pass wrote are not taken; a hesitation both wrote is counted once.
     assert [w.text for w in merge_hesitations(words("So um I left."), words("So, um, I, I left, okay."))] == \
-        "So um I left.".split()
+        "So um, I left.".split()
