@@ -7,6 +7,7 @@ Heavy imports (numpy, faster-whisper, torch, sounddevice) happen inside the comm
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import os
 import signal
 import sys
@@ -165,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--accuracy", action="store_true",
                    help="also run the delivery-metrics accuracy suite (pauses, pace, fillers against ground truth)")
     c.add_argument("--engines-only", action="store_true", help="skip the feedback-latency test")
+    c.add_argument("--data", metavar="DIR", type=Path,
+                   help="also measure on real speech with human transcripts: a folder of NAME.wav + NAME.json "
+                        "(hesitations, word error rate, invented endings per model and decoding)")
 
     c = command("config", "Show or change saved defaults (devices, voice, rate, recordings folder, engine).")
     c.add_argument("action", nargs="?", choices=["show", "set", "unset", "path"], default="show")
