@@ -170,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also measure on real speech with human transcripts: a folder of NAME.wav + NAME.json "
                         "(hesitations, word error rate, invented endings per model and decoding)")
 
+    c = command("serve", "Practise in your web browser: the same interview, sessions and reports, on this machine.")
+    c.add_argument("--port", type=int, default=8765, metavar="N", help="port to listen on (default 8765; 0: any free one)")
+    c.add_argument("--host", default="127.0.0.1", metavar="H",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    c.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host other machines can reach (they still need the token)")
+    c.add_argument("--open", action="store_true", help="open the address in your web browser")
+    c.add_argument("--token", help=argparse.SUPPRESS)  # tests and scripts: a known token
+    recordings(c)
+    engine(c)
+
     c = command("config", "Show or change saved defaults (devices, voice, rate, recordings folder, engine).")
     c.add_argument("action", nargs="?", choices=["show", "set", "unset", "path"], default="show")
     c.add_argument("key", nargs="?")
@@ -259,6 +270,10 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "serve":  # the web app lives in simulator.web, imported only when served
+            from simulator.web.serve import serve
+
+            return serve(args)
         from simulator import commands
 
         return getattr(commands, args.command.replace("-", "_"))(args) or 0
