@@ -84,4 +84,23 @@ def merge_hesitations(words: Sequence[TimedWord], verbatim: Sequence[TimedWord])
         out.extend(insert_at.get(i, ()))
         if i < len(plain):
             out.append(plain[i])
+    return _one_per_pause(out, {id(w) for ws in insert_at.values() for w in ws})
+
+
+def _one_per_pause(words: list[TimedWord], from_verbatim: set[int]) -> list[TimedWord]:
+    """The plain pass's own hesitations dropped where the verbatim pass put one between the same
+    two words: the same sound written twice (their times disagree too much to tell)."""
+    out: list[TimedWord] = []
+    i = 0
+    while i < len(words):
+        k = i
+        while k < len(words) and is_hesitation(words[k]):
+            k += 1
+        run = words[i:k]
+        if any(id(w) in from_verbatim for w in run):
+            run = [w for w in run if id(w) in from_verbatim]
+        out.extend(run)
+        if k < len(words):
+            out.append(words[k])
+        i = k + 1
     return out
