@@ -13,7 +13,7 @@ import sys
 import threading
 
 from simulator import __version__
-from simulator.errors import Interrupted, UserError
+from simulator.errors import EnvironmentProblem, Interrupted, StoreUnwritable, UserError
 
 EPILOG = "Run `interview-sim COMMAND --help` for a command's options."
 
@@ -236,6 +236,20 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(sig, handler)
 
 
+# What a person can do about an error raised below, in this front end's words.
+HINTS = {
+    StoreUnwritable: "free some space, fix its permissions, or choose another folder with --recordings-dir",
+}
+
+
+def explain(exc: UserError) -> tuple[str, int]:
+    """The one line and the exit code for an error: the one place the CLI decides them
+    (2: bad usage or bad input, 1: the environment is missing something)."""
+    hint = exc.hint or next((h for kind, h in HINTS.items() if isinstance(exc, kind)), None)
+    line = exc.message if not hint else f"{exc.message} ({hint})"
+    return line, (1 if isinstance(exc, EnvironmentProblem) else exc.exit_code)
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -249,8 +263,9 @@ def _main(argv: list[str] | None) -> int:
     except UserError as exc:
         if _received is not None:  # a clean-up step failed because of the signal: the signal tells
             raise Interrupted(_received) from None
-        print(f"interview-sim: {exc}", file=sys.stderr)
-        return exc.exit_code
+        line, code = explain(exc)
+        print(f"interview-sim: {line}", file=sys.stderr)
+        return code
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the promise: never a traceback, unless asked for

@@ -113,7 +113,7 @@ def test_fresh_database_is_at_the_current_version_and_reopens_unchanged(tmp_path
 def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     root = tmp_path / "rec"
     make_old_database(root, 1)
-    import simulator.store as store_mod
+    import simulator.store.db as store_mod
 
     monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS + ["CREATE TABLE extra (x INTEGER);\nNOT SQL AT ALL;"])
     with pytest.raises(UserError):

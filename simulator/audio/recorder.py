@@ -26,7 +26,7 @@ import numpy as np
 from simulator.audio.devices import sounddevice
 from simulator.audio.level import LevelGate
 from simulator.audio.vad import SPEECH_PROBABILITY, WINDOW_S, SpeechDetector
-from simulator.errors import EnvironmentProblem, UserError
+from simulator.errors import EnvironmentProblem, StoreUnwritable
 from simulator.audio.format import SAMPLE_RATE
 
 BLOCK_S = 0.05
@@ -175,8 +175,7 @@ def record_answer(path: Path, device: int | None, rules: StopRules,
         out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
     except (soundfile.LibsndfileError, OSError) as exc:
         stream.close()  # opened but never started: release the device
-        raise UserError(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}", exit_code=1,
-                        hint="free some space or choose another folder with --recordings-dir") from None
+        raise StoreUnwritable(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}") from None
     with out:
         last_header = last_block = time.monotonic()
         writable = True
