@@ -216,7 +216,7 @@ def analyze(args) -> int:
             from simulator.report.terminal import print_delivery
 
             view.out.rule(str(path))
-            print_delivery(view.out, analysis.to_dict(), analysis.engine, analysis.model, heading="Transcript: ")
+            print_delivery(view.out, analysis.delivery, analysis.engine, analysis.model, heading="Transcript: ")
     if args.json:
         _print_json(results[0] if len(paths) == 1 else results)
     return 2 if failed else 0
@@ -233,9 +233,9 @@ def sessions(args) -> int:
              lambda line: print(f"interview-sim: {line}", file=sys.stderr))
     rows = store.sessions()
     if args.json:
-        _print_json([{"id": s.id, "kind": s.kind, "started_at": s.started_at, "ended_at": s.ended_at,
-                      "status": s.status, "answers": len(s.answers),
-                      "summary": summarize([a.delivery for a in s.answers]).to_dict()} for s in rows])
+        from simulator.report.export import session_dict
+
+        _print_json([session_dict(store, s, full=False) for s in rows])
         return 0
     out = console()
     if not rows:
@@ -288,15 +288,15 @@ def replay(args) -> int:
         out.rule(f"Session {session.id} · answer {a.number}")
         out.print(Text(f"Q: {(a.question or {}).get('text', '')}", style="bold"))
         samples, rate = soundfile.read(str(a.audio), dtype="float32")
-        words = (a.delivery or {}).get("words", [])
+        words = a.delivery.words if a.delivery is not None else []
         shown = 0
 
         def follow(position: float) -> None:
             nonlocal shown
-            while shown < len(words) and words[shown]["start"] <= position:
+            while shown < len(words) and words[shown].start <= position:
                 w = words[shown]
-                style = "magenta" if w.get("filler") else ""
-                out.print(Text(w["text"] + " ", style=style), end="")
+                style = "magenta" if w.filler else ""
+                out.print(Text(w.text + " ", style=style), end="")
                 shown += 1
 
         play(samples, rate, device, on_position=follow)

@@ -188,7 +188,7 @@ def recover(store: Store, load_transcriber: Callable[[], object], notify: Callab
                 store.add_answer(Answer(session_id=sid, number=number, question=question, audio=path,
                                         duration_s=round(duration, 3), stopped_by="recovered", overflows=0,
                                         engine=analysis.engine, model=analysis.model,
-                                        delivery=analysis.to_dict()))
+                                        delivery=analysis.delivery))
                 result.analysed += 1
             if session.status == "in_progress":
                 result.marked_incomplete = True

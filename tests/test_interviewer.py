@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulator.delivery.analyze import analyze
+from simulator.delivery.analyze import Delivery, analyze
 from simulator.errors import UserError
 from simulator.interview import interviewer as iv
 from simulator.interview import questions as qmod
@@ -44,7 +44,7 @@ def _shipped_prompts(monkeypatch):
     monkeypatch.delenv(qmod.PROMPTS_ENV, raising=False)
 
 
-def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s: float = 0.5) -> dict:
+def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s: float = 0.5) -> Delivery:
     """Real delivery metrics for `text` said at a steady pace from `start` seconds: each word a
     0.3 s burst, with silence between (steady noise would read as a noise floor, not speech)."""
     words, t = [], start
@@ -56,10 +56,10 @@ def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s:
     for w in words:
         a, b = int(w.start * SR), int(w.end * SR)
         audio[a:b] = rng.normal(0, 0.1, b - a)
-    return analyze(audio, words, time_budget_s=budget).to_dict()
+    return analyze(audio, words, time_budget_s=budget)
 
 
-def answer_to(turn: Turn, d: dict | None, stopped_by: str = "silence") -> Answer:
+def answer_to(turn: Turn, d: Delivery | None, stopped_by: str = "silence") -> Answer:
     return Answer(session_id="s", number=1, question=turn.question, audio=Path("/tmp/x.wav"),
                   duration_s=10.0, stopped_by=stopped_by, delivery=d)
 
@@ -174,20 +174,20 @@ def test_short_answer_gets_a_specific_example_with_its_reason():
     fu = choose_follow_up({"text": "What is your greatest strength?", "category": "strengths",
                            "time_budget_s": 90}, d)
     assert fu.text == EXAMPLE == "Can you give me a specific example?"
-    assert fu.reason == f"your answer was short: {d['word_count']} words"
-    assert d["word_count"] < iv.SHORT_ANSWER_WORDS
+    assert fu.reason == f"your answer was short: {d.word_count} words"
+    assert d.word_count < iv.SHORT_ANSWER_WORDS
 
 
 def test_story_without_a_result_gets_what_was_the_outcome():
     q = {"text": "Tell me about a time you disagreed with a colleague.", "category": "conflict",
          "time_budget_s": 120}
     d = delivery(LONG_STORY, budget=120)
-    assert d["word_count"] >= iv.SHORT_ANSWER_WORDS and not d["structure"]["result"]
+    assert d.word_count >= iv.SHORT_ANSWER_WORDS and not d.structure.result
     fu = choose_follow_up(q, d)
     assert fu.text == OUTCOME == "What was the outcome?" and "no result" in fu.reason
     # With a result heard: no follow-up.
     d2 = delivery(LONG_STORY_WITH_RESULT, budget=120)
-    assert d2["structure"]["result"]
+    assert d2.structure.result
     assert choose_follow_up(q, d2) is None
     # Not a story question: a long answer without a "result" is fine.
     assert choose_follow_up({"text": "What motivates you?", "category": "motivation", "time_budget_s": 120},
@@ -197,10 +197,10 @@ def test_story_without_a_result_gets_what_was_the_outcome():
 def test_answer_past_its_budget_gets_summarise_in_one_sentence():
     q = {"text": "Tell me about yourself.", "category": "introduction", "time_budget_s": 20}
     d = delivery(LONG_STORY_WITH_RESULT, budget=20)  # about 25 s
-    assert d["answer_length"]["answer_s"] > 20
+    assert d.answer_length.answer_s > 20
     fu = choose_follow_up(q, d)
     assert fu.text == SUMMARISE == "Could you summarise that in one sentence?"
-    assert fu.reason == f"your answer ran past its time budget: {d['answer_length']['answer_s']:.0f} s of 20 s"
+    assert fu.reason == f"your answer ran past its time budget: {d.answer_length.answer_s:.0f} s of 20 s"
     # Cut off by the interviewer: the same follow-up, and the reason says so.
     short = delivery("well so the thing is", budget=12)
     fu = choose_follow_up({**q, "time_budget_s": 12}, short, stopped_by="cut-in")

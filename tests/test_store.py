@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from simulator.errors import UserError
+from simulator.delivery.analyze import Delivery
 from simulator.store import DB_NAME, MIGRATIONS, Answer, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def test_migration_from_an_older_schema_keeps_data(tmp_path, old_version):
     assert (s.kind, s.status, s.settings["bank"]) == ("practice", "complete", "general")
     [a] = s.answers
     assert a.question == {"text": "Why us?", "category": "motivation"}
-    assert a.delivery == delivery(seed=7)
+    assert a.delivery == Delivery.from_dict(delivery(seed=7))
     assert (a.duration_s, a.engine, a.model) == (12.5, "faster-whisper", "tiny.en")
     assert a.audio == (root / "20250101-090000" / "answer-01.wav").resolve()
     # ... and the migrated file takes new sessions alongside the old one.

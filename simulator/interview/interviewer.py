@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from simulator.delivery.analyze import Delivery
 from simulator.errors import UserError
 from simulator.interview.questions import CLOSING, WARM_UP, Bank, Question, load_bank
 from simulator.interview.session import Turn
@@ -78,21 +79,21 @@ def asks_for_story(question: dict) -> bool:
     return bool(_STORY_TEXT.search(question.get("text", ""))) or question.get("category") in _STORY_CATEGORIES
 
 
-def choose_follow_up(question: dict, delivery: dict | None, stopped_by: str = "") -> FollowUp | None:
+def choose_follow_up(question: dict, delivery: Delivery | None, stopped_by: str = "") -> FollowUp | None:
     """The follow-up the rules give for this answer, or None. See the module docstring."""
-    if not delivery or not delivery.get("speech_found", delivery.get("word_count", 0) > 0):
+    if delivery is None or not delivery.speech_found:
         return None  # nothing was said: nothing to follow up
     budget = question.get("time_budget_s")
-    length = (delivery.get("answer_length") or {}).get("answer_s")
+    length = delivery.answer_length.answer_s if delivery.answer_length else None
     if stopped_by == "cut-in":
         return _follow_up("summary", f"you ran past the {budget:g} s time budget and were cut off"
                           if budget else "you were cut off")
     if budget and length is not None and length > budget:
         return _follow_up("summary", f"your answer ran past its time budget: {length:.0f} s of {budget:g} s")
-    words = int(delivery.get("word_count") or 0)
+    words = int(delivery.word_count or 0)
     if words < SHORT_ANSWER_WORDS:
         return _follow_up("example", f"your answer was short: {words} word{'s' if words != 1 else ''}")
-    if asks_for_story(question) and not (delivery.get("structure") or {}).get("result"):
+    if asks_for_story(question) and not delivery.structure.result:
         return _follow_up("outcome", "your story had no result: nothing like \"as a result\", "
                                      "\"in the end\" or what improved")
     return None

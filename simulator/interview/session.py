@@ -164,7 +164,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             answer = Answer(session_id=session.id, number=number, question=turn.question, audio=path,
                             duration_s=recorded.duration_s, stopped_by=recorded.stopped_by,
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,
-                            delivery=analysis.to_dict())
+                            delivery=analysis.delivery)
             store.add_answer(answer)
             stored = number
             view.answer(answer, analysis)

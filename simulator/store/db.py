@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
+from simulator.delivery.analyze import Delivery
+
 from simulator.errors import (NotASessionId, SessionNotFound, StoreDamaged, StoreUnreadable, StoreUnwritable,
                               UserError)
 from simulator.store.folder import DB_NAME, RecordingsFolder, default_root  # noqa: F401 (public here too)
@@ -73,7 +75,7 @@ class Answer:
     overflows: int = 0
     engine: str | None = None
     model: str | None = None
-    delivery: dict | None = None
+    delivery: Delivery | None = None  # None: nothing analysed (or figures this version cannot read)
     created_at: str = ""
 
 
@@ -204,7 +206,7 @@ class Store:
                 (answer.session_id, answer.number, json.dumps(answer.question),
                  self.folder.relative(answer.audio), answer.duration_s,
                  answer.stopped_by, answer.overflows, answer.engine, answer.model,
-                 json.dumps(answer.delivery) if answer.delivery is not None else None,
+                 json.dumps(_delivery_dict(answer.delivery)) if answer.delivery is not None else None,
                  answer.created_at or _now()))
 
     def finish_session(self, session_id: str, status: str = "complete") -> bool:
@@ -331,6 +333,12 @@ class Store:
             except ValueError:
                 self._damaged(sid, r[1], f"answer {r[1]} is damaged and is skipped")
                 continue
+            if delivery is not None:
+                try:
+                    delivery = Delivery.from_dict(delivery)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    self._damaged(sid, r[1], f"answer {r[1]}'s figures cannot be read by this version (shown without them)")
+                    delivery = None
             by_session[sid].append(Answer(
                 session_id=sid, number=r[1], question=question, audio=self.folder.inside(self.root / r[3]),
                 duration_s=r[4], stopped_by=r[5], overflows=r[6], engine=r[7], model=r[8],
@@ -386,6 +394,11 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip() and not all(l.strip().startswith("--") or not l.strip() for l in pending.splitlines()):
         raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+def _delivery_dict(delivery) -> dict:
+    """As stored: the `analyze --json` keys (a plain dict passes through, as older callers gave)."""
+    return delivery.to_dict() if isinstance(delivery, Delivery) else delivery
 
 
 def _object(text) -> dict:
