@@ -400,9 +400,10 @@ def test_disk_filling_up_mid_answer_keeps_what_was_recorded(tmpfs, virtual_audio
     assert 2.5 <= kept_s <= 6.0, kept_s
 
     filler.unlink()
-    result = cli("sessions", "--json", "--recordings-dir", str(root))
+    result = cli("recover", "--recordings-dir", str(root))
     assert result.returncode == 0, result.stderr
     assert f"recovered session {new[0].name}" in result.stderr
+    result = cli("sessions", "--json", "--recordings-dir", str(root))
     listing = {s["id"]: s for s in json.loads(result.stdout)}
     assert listing[new[0].name]["status"] == "incomplete" and listing[new[0].name]["answers"] == 1
     assert listing[sid]["status"] == "complete"

@@ -102,11 +102,15 @@ def test_sigkill_mid_answer_loses_at_most_a_second_and_is_recovered(virtual_audi
     header_s = soundfile.info(str(wav)).duration  # what the last header refresh promised
     assert header_s >= elapsed - 1.0, (header_s, elapsed)
 
-    # The next start of `sessions` recovers it: audio kept, analysed, session incomplete.
-    result = cli("sessions", "--json", "--recordings-dir", str(recordings))
+    # `recover` (as the next practice or demo does when it starts): audio kept, analysed, session
+    # incomplete. Listing alone never recovers.
+    assert json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["status"] \
+        == "in_progress"
+    result = cli("recover", "--recordings-dir", str(recordings))
     assert result.returncode == 0, result.stderr
     notices = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(notices) == 1 and f"recovered session {sid}" in notices[0] and "incomplete" in notices[0], result.stderr
+    result = cli("sessions", "--json", "--recordings-dir", str(recordings))
     listing = json.loads(result.stdout)
     assert [(s["id"], s["status"], s["answers"]) for s in listing] == [(sid, "incomplete", 1)]
 

@@ -115,7 +115,7 @@ def db_rows(recordings: Path, sql: str) -> list[tuple]:
 
 
 def assert_kept_and_recoverable(recordings: Path) -> tuple[str, set[int]]:
-    """The session and its audio survived the signal, and `sessions` lists it (recovering it).
+    """The session and its audio survived the signal, `recover` recovers it and `sessions` lists it.
     Returns the session id and the answer numbers stored."""
     (sid, status), = db_rows(recordings, "SELECT id, status FROM sessions")
     assert status in ("incomplete", "in_progress"), status  # in_progress: recovered on the next start
@@ -123,6 +123,8 @@ def assert_kept_and_recoverable(recordings: Path) -> tuple[str, set[int]]:
     for wav in wavs:
         info = soundfile.info(str(wav))
         assert info.frames > 0 and info.duration > 1.0, (wav, info)
+    recovered = cli("recover", "--recordings-dir", str(recordings), timeout=120)
+    assert recovered.returncode == 0 and "Traceback" not in recovered.stderr, recovered.stdout + recovered.stderr
     # Wide, so the table shows whole ids (the 80-column listing is another matter).
     listed = cli("sessions", "--recordings-dir", str(recordings), timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert listed.returncode == 0, listed.stdout + listed.stderr
@@ -168,7 +170,7 @@ def test_demo_signal_while_the_first_answer_is_transcribed(virtual_audio, record
     assert_clean_end(code, err, took, signum, "".join(app.lines))
     assert ANSWER_DONE not in "".join(app.lines), "the signal came after the transcription"
     _sid, stored = assert_kept_and_recoverable(recordings)
-    assert stored == {1}  # recovered by `sessions` from the WAV the demo wrote
+    assert stored == {1}  # recovered by `recover` from the WAV the demo wrote
 
 
 def test_demo_ctrl_c_after_the_first_answer_keeps_it(virtual_audio, recordings):
