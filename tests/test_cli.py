@@ -159,3 +159,21 @@ def test_doctor_passes_on_the_virtual_audio_stack(virtual_audio, recordings):
     assert result.returncode == 0, checks
     for name in ("PortAudio", "microphone", "speaker", "text to speech", "Whisper model", "recordings folder"):
         assert checks[name]["status"] == "ok", checks[name]
+
+
+def test_settings_precedence_is_resolved_in_one_place(tmp_path):
+    """option > environment (the recordings folder) > saved file > default."""
+    from simulator.config import Config, resolve
+    from simulator.errors import UserError
+
+    saved = Config(rate=150, recordings_dir="/from/file", voice="gmw/en-GB", engine="openai-whisper")
+    got = resolve({"rate": "190", "voice": None, "model": "base"}, {}, saved)
+    assert (got.rate, got.voice, got.engine, got.model, got.recordings_dir) == \
+        (190, "gmw/en-GB", "openai-whisper", "base", "/from/file")
+    assert resolve({}, {"INTERVIEW_SIM_RECORDINGS": "/from/env"}, saved).recordings_dir == "/from/env"
+    assert resolve({"recordings_dir": "/opt"}, {"INTERVIEW_SIM_RECORDINGS": "/env"}, saved).recordings_dir == "/opt"
+    assert resolve(None, {}, Config()).recordings_dir is None  # the store's default applies
+    with pytest.raises(UserError, match="80 and 400"):
+        resolve({"rate": "20"}, {}, saved)
+    with pytest.raises(UserError, match="needs a folder"):
+        resolve({"recordings_dir": " "}, {}, saved)

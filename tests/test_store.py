@@ -251,3 +251,19 @@ def test_sigkill_while_writing_a_session_leaves_the_database_consistent(tmp_path
     store = Store(rec)
     sid = write_session(store)
     assert store.session(sid).status == "complete"
+
+
+def test_listing_reads_every_session_in_two_queries(tmp_path):
+    store = Store(tmp_path)
+    ids = [write_session(store, answers=n % 3) for n in range(12)]
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    listed = store.sessions()
+    store._db.set_trace_callback(None)
+    answers = {sid: n % 3 for n, sid in enumerate(ids)}
+    assert {s.id: len(s.answers) for s in listed} == answers and len(listed) == 12
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2, statements
+    assert all(isinstance(a.delivery, Delivery) for s in listed for a in s.answers)
+    recent = store.recent(4)
+    assert [s.id for s in recent] == [s.id for s in listed][-4:]
+    assert all(len(s.answers) == answers[s.id] for s in recent)
