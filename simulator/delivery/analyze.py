@@ -7,22 +7,20 @@ decided in `simulator.delivery.judge`, not here.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import types
-import typing
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from simulator.delivery.alignment import DroppedWord, place_words
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
-from simulator.delivery.language import PhraseCounts, Repetition, find_hedges, find_repetitions, tokenize
-from simulator.delivery.pace import Drift, PaceWindow, find_drift, pace_windows, per_minute, spoken_counts
 from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
     FILLER_PERCENT_WATCH, FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric, clock, filler_status, headline_metrics, judge,
     pace_status)
+from simulator.delivery.language import PhraseCounts, Repetition, find_hedges, find_repetitions, tokenize
+from simulator.delivery.pace import Drift, PaceWindow, find_drift, pace_windows, per_minute, spoken_counts
+from simulator.delivery.plain import from_plain, to_plain
 from simulator.delivery.pauses import Pause, PauseClasses, classify, find_pauses
 from simulator.delivery.prosody import Prosody, Stretch, measure_prosody
 from simulator.delivery.speech import VoiceActivity, voice_activity
@@ -85,16 +83,16 @@ class Delivery:
 
     def to_dict(self) -> dict:
         """JSON-ready: floats rounded, no NaN; includes the headline `metrics` for readers."""
-        d = _plain(self)
+        d = to_plain(self)
         d["dropped_word_count"] = len(self.dropped_words)
-        d["metrics"] = [_plain(m) for m in self.metrics]
+        d["metrics"] = [to_plain(m) for m in self.metrics]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Delivery:
         if "speech_found" not in d:  # stored before issue 4: words mean speech was found
             d = {**d, "speech_found": bool(d.get("words"))}
-        return _build(cls, d)
+        return from_plain(cls, d)
 
     @property
     def metrics(self) -> list[Metric]:
@@ -195,44 +193,3 @@ def _finite_words(words: Iterable[TimedWord]) -> list[TimedWord]:
         out.append(w)
         last = max(last, end)
     return out
-
-
-# ---- plain data in and out ---------------------------------------------------------------------
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return round(value, 3) if math.isfinite(value) else None
-    return value
-
-
-def _build(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _build(inner[0], value) if len(inner) == 1 else value
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        return [_build(item, v) for v in value]
-    if origin is dict:
-        return dict(value)
-    if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
-                  if f.init and f.name in value}
-        return tp(**kwargs)
-    if tp is float and isinstance(value, int):
-        return float(value)
-    return value
