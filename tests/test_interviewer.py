@@ -4,11 +4,15 @@ synthetic timed words), a real Store; no audio device or model needed."""
 
 from __future__ import annotations
 
+import functools
+
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import DATA
 
 from simulator.delivery.analyze import Delivery, analyze
 from simulator.errors import UserError
@@ -46,17 +50,26 @@ def _shipped_prompts(monkeypatch):
 
 def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s: float = 0.5) -> Delivery:
     """Real delivery metrics for `text` said at a steady pace from `start` seconds: each word a
-    0.3 s burst, with silence between (steady noise would read as a noise floor, not speech)."""
+    0.3 s piece of a real voice (the JFK clip's "ask not what your country can do"), with
+    silence between. Noise bursts would not do: the voice model hears no voice in them."""
     words, t = [], start
     for w in text.split():
         words.append(TimedWord(w, t, t + 0.3, 0.9))
         t += word_s
     audio = np.zeros(int((t + 1.0) * SR), np.float32)
-    rng = np.random.default_rng(0)
-    for w in words:
-        a, b = int(w.start * SR), int(w.end * SR)
-        audio[a:b] = rng.normal(0, 0.1, b - a)
+    voice = _voice()
+    for k, w in enumerate(words):
+        a = int(w.start * SR)
+        piece = voice[(k * int(0.3 * SR)) % (len(voice) - int(0.3 * SR)):][: int(0.3 * SR)]
+        audio[a:a + len(piece)] = piece
     return analyze(audio, words, time_budget_s=budget)
+
+
+@functools.lru_cache(maxsize=1)
+def _voice() -> np.ndarray:
+    from simulator.audio.io import load_audio
+
+    return load_audio(DATA / "jfk.wav")[int(5.6 * SR): int(7.6 * SR)]
 
 
 def answer_to(turn: Turn, d: Delivery | None, stopped_by: str = "silence") -> Answer:
@@ -185,10 +198,12 @@ def test_story_without_a_result_gets_what_was_the_outcome():
     assert d.word_count >= iv.SHORT_ANSWER_WORDS and not d.structure.result
     fu = choose_follow_up(q, d)
     assert fu.text == OUTCOME == "What was the outcome?" and "no result" in fu.reason
-    # With a result heard: no follow-up.
+    # With a result heard, no "outcome" question: the claimed number is asked about instead
+    # (issue 14), quoting what was said.
     d2 = delivery(LONG_STORY_WITH_RESULT, budget=120)
     assert d2.structure.result
-    assert choose_follow_up(q, d2) is None
+    fu2 = choose_follow_up(q, d2)
+    assert fu2.kind == "measure" and fu2.text != OUTCOME and fu2.quote in d2.transcript.lower()
     # Not a story question: a long answer without a "result" is fine.
     assert choose_follow_up({"text": "What motivates you?", "category": "motivation", "time_budget_s": 120},
                             d) is None

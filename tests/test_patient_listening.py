@@ -114,7 +114,7 @@ class Practice:
                 self.proc.kill()
         out = self.output()
         err = self.proc.stderr.read()
-        assert self.proc.returncode == 0 and "Traceback" not in out + err, out + err
+        assert self.proc.returncode == 130 and "Traceback" not in out + err, out + err
         return self.proc.returncode, out
 
     def output(self) -> str:

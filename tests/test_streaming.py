@@ -30,19 +30,19 @@ def test_streaming_matches_whole_file_within_one_point(transcriber, name):
 
 
 def test_long_answer_is_transcribed_in_chunks_while_it_is_fed(transcriber):
-    # Three clips with pauses between them: the chunker must cut at the pauses, and every
-    # chunk except the tail must be done before the answer ends.
+    # The three clips twice (about 50 s) with pauses between them: the chunker must cut at the
+    # pauses, and every chunk except the tail must be done before the answer ends.
     speech = [load_audio(DATA / f"{n}.wav") for n in CLIPS]
     gap = np.zeros(16000, np.float32)
-    audio = np.concatenate([speech[0], gap, speech[1], gap, speech[2], gap[:4800]])
+    audio = np.concatenate([speech[0], gap, speech[1], gap, speech[2], gap] * 2 + [gap[:4800]])
     stream = StreamingTranscriber(transcriber)
     for block in _blocks(audio):
         stream.feed(block)
     words = stream.finish()
     assert stream.chunks_transcribed >= 3
     text = " ".join(w.text for w in words).lower()
-    for expected in ("country", "dashwood", "selfish"):
-        assert expected in text
+    for expected, times in (("country", 4), ("dashwood", 2), ("selfish", 2)):  # "country" is twice in the clip
+        assert text.count(expected) == times, expected
     starts = [w.start for w in words]
     assert starts == sorted(starts) and starts[-1] < audio.size / 16000
 
@@ -70,3 +70,28 @@ def test_file_analysis_uses_the_same_path(transcriber):
     result = analyze_file(DATA / "jfk.wav", transcriber).to_dict()
     assert 20 <= result["word_count"] <= 24
     assert result["engine"] == "faster-whisper" and result["model"] == "tiny.en"
+
+
+def test_a_draft_spares_the_tail_when_the_answer_ends_in_a_pause(transcriber):
+    """Fed as a microphone does, an answer that ends in a pause was drafted while the person
+    paused: the words come from the draft, the same words as one pass over the audio."""
+    import time
+
+    audio = np.concatenate([load_audio(DATA / "jfk.wav"), np.zeros(8000, np.float32)])
+    stream = StreamingTranscriber(transcriber)
+
+    def settle():  # a microphone feeds in real time: the worker is idle during the pause
+        deadline = time.monotonic() + 60
+        while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    for block in _blocks(audio):
+        stream.feed(block)
+    settle()
+    stream.feed(np.zeros(1600, np.float32))  # the pause goes on while the worker is idle
+    settle()
+    words = stream.finish()
+    assert stream.drafts_used == 1 and stream.chunks_transcribed == 0
+    reference = (DATA / "jfk.txt").read_text()
+    whole = " ".join(w.text for w in transcriber.transcribe(audio))
+    assert wer(reference, " ".join(w.text for w in words)) <= wer(reference, whole) + 0.01

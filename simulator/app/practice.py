@@ -22,6 +22,7 @@ class PracticeOptions:
     speak: bool = True
     input_device: str | None = None  # an option given now; else the settings' device
     output_device: str | None = None
+    job: str | None = None  # a job description file ("-": standard input): questions about its skills
 
 
 def speaker(settings: Config, view, *, speak: bool = True, chosen_output: str | None = None,
@@ -45,13 +46,24 @@ def speaker(settings: Config, view, *, speak: bool = True, chosen_output: str | 
     return Speaker(voice, device, enabled=available)
 
 
-def plan(settings: Config, options: PracticeOptions, store: Store):
-    """The interviewer and its plan. A broken bank file fails here, before any device is opened."""
+def read_job(path: str | None):
+    """The job a description file names (title, seniority, skills), or None without one."""
+    if not path:
+        return None
+    from simulator.interview.job import read_job as parse_job, read_job_file
+
+    return parse_job(read_job_file(path))
+
+
+def plan(settings: Config, options: PracticeOptions, store: Store | None):
+    """The interviewer and its plan. A broken bank or job file fails here, before any device is
+    opened. Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
     from simulator.interview.interviewer import Interviewer, parse_banks, recent_question_keys
 
     return Interviewer(parse_banks(options.banks), questions=options.questions, seed=options.seed,
-                       mode=options.mode, name=settings.interviewer, recent=recent_question_keys(store),
-                       repeat=options.repeat)
+                       mode=options.mode, name=settings.interviewer,
+                       recent=recent_question_keys(store) if store is not None else (),
+                       repeat=options.repeat, job=read_job(options.job))
 
 
 def run_practice(settings: Config, options: PracticeOptions, view, store: Store | None = None) -> Session:

@@ -1,9 +1,11 @@
-"""Record one answer to disk while it is spoken.
+"""Record one answer to disk while it is spoken: a source, a crash-safe WAV sink, listeners.
 
-The PortAudio callback only copies blocks into a queue (python-sounddevice's rec_unlimited
-pattern); the caller's thread drains the queue, appends to the WAV file, refreshes the file's
-header every half second (so a killed process leaves a playable file), and decides when the
-answer is over: Enter, silence after speech, the time limit, Ctrl-C, or a lost device.
+A `BlockSource` delivers blocks into a queue: the PortAudio callback (`MicrophoneStream`, python-
+sounddevice's rec_unlimited pattern) or anything else that receives audio (the browser's
+WebSocket, in simulator.web). `take_answer` drains the queue on the caller's thread, appends to
+a `CrashSafeWav` (its header refreshed every half second, so a killed process leaves a playable
+file), feeds the listeners, and lets `AnswerEnd` decide when the answer is over: Enter (or a
+button), silence after speech, the time limit, a cut-in, Ctrl-C, or a lost source.
 
 Whether the person has spoken is decided by the voice-activity model (simulator.audio.vad), in
 the drain loop: a beep, a click, a cough or a fan rises above any level threshold, and taking
@@ -136,119 +138,235 @@ def _commit_header(out) -> None:
     soundfile._snd.sf_command(out._file, _SFC_UPDATE_HEADER_NOW, soundfile._ffi.NULL, 0)
 
 
-def record_answer(path: Path, device: int | None, rules: StopRules,
-                  listeners: tuple[BlockListener, ...] = (),
-                  on_tick: Callable[[float, float, bool], None] | None = None,
-                  on_think: Callable[[], None] | None = None) -> RecordedAnswer:
-    """Record until a stop rule fires. `on_tick(elapsed_s, level_db, speaking)` drives a meter;
-    `on_think()` says something when `rules.think_s` passes without speech (it may play audio:
-    what the microphone hears meanwhile is recorded, but not taken for the person speaking)."""
+class CrashSafeWav:
+    """A 16-bit mono WAV file appended block by block, whole on disk every HEADER_EVERY_S."""
+
+    def __init__(self, path: Path):
+        import soundfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self._out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
+        except (soundfile.LibsndfileError, OSError) as exc:
+            raise StoreUnwritable(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}") from None
+        self.frames = 0
+        self._last_header = time.monotonic()
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / SAMPLE_RATE
+
+    def write(self, block: np.ndarray) -> None:
+        self._out.write(block)
+        self.frames += block.size
+        if time.monotonic() - self._last_header >= HEADER_EVERY_S:
+            _commit_header(self._out)
+            self._last_header = time.monotonic()
+
+    def close(self) -> None:
+        self._out.close()
+
+
+class AnswerEnd:
+    """When an answer is over, from the audio heard and the clock: the stop rules of StopRules.
+
+    Fed every block in order (it keeps the SpeechClock); `decide(elapsed_s)` names the rule that
+    ends the answer now, or None. Whatever delivers the audio, the same rules apply."""
+
+    def __init__(self, rules: StopRules, clock: SpeechClock | None = None):
+        self.rules = rules
+        self.clock = clock or speech_clock()
+        self.thought = False
+
+    def feed(self, block: np.ndarray) -> None:
+        self.clock.feed(block)
+
+    def decide(self, elapsed: float) -> str | None:
+        rules, clock = self.rules, self.clock
+        if rules.enter.is_set():
+            return "enter"
+        if rules.cut_in_s is not None and elapsed >= rules.cut_in_s:
+            return "cut-in"
+        if elapsed >= rules.max_s:
+            return "limit"
+        if rules.silence_stop_s and clock.spoke and elapsed - clock.last_speech_s >= rules.silence_stop_s:
+            return "silence"
+        return None
+
+    def time_to_think(self, elapsed: float) -> bool:
+        """True once, when `think_s` has passed without speech: a patient interviewer does not nag."""
+        if self.rules.think_s is None or self.thought or self.clock.spoke or elapsed < self.rules.think_s:
+            return False
+        self.thought = True
+        return True
+
+    def deaf_until(self, heard_s: float) -> None:
+        """Audio up to `heard_s` (plus the room's echo) was heard while the interviewer spoke."""
+        self.clock.deaf_until_s = heard_s + ECHO_S
+
+
+class SourceLost(Exception):
+    """The source stopped delivering audio for good (device unplugged, connection closed)."""
+
+
+class BlockSource(Protocol):
+    """Delivers mono float32 blocks at 16 kHz. Used as a context manager around the answer."""
+
+    overflows: int  # blocks lost because the machine fell behind
+
+    def __enter__(self): ...
+    def __exit__(self, *exc) -> None: ...
+    def get(self, timeout: float) -> np.ndarray | None:
+        """The next block, or None after `timeout`; raises SourceLost when no more will come."""
+    def queued_s(self) -> float:
+        """Audio received but not yet taken."""
+
+
+class MicrophoneStream:
+    """A BlockSource on a PortAudio input stream; its callback only copies blocks into a queue."""
+
+    def __init__(self, device: int | None):
+        sd = sounddevice()
+        self._sd = sd
+        self.overflows = 0
+        self._blocks: queue.Queue[np.ndarray] = queue.Queue()
+        self._lost = threading.Event()
+        self._last_block = time.monotonic()
+        try:
+            self._stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32", device=device,
+                                          blocksize=int(SAMPLE_RATE * BLOCK_S), callback=self._callback,
+                                          finished_callback=self._lost.set)
+        except (sd.PortAudioError, ValueError) as exc:
+            raise EnvironmentProblem(f"cannot open the input device: {exc}",
+                                     hint="run `interview-sim devices` and pick one with --input-device") from None
+
+    def _callback(self, indata, frames, time_info, status):  # real-time: copy and go
+        if status.input_overflow:
+            self.overflows += 1
+        self._blocks.put(indata[:, 0].copy())
+
+    def close(self) -> None:
+        """Release a stream that was opened but never started."""
+        self._stream.close()
+
+    def __enter__(self):
+        try:
+            self._stream.__enter__()
+        except self._sd.PortAudioError as exc:
+            raise SourceLost(f"{DEVICE_LOST} ({exc})") from None
+        self._last_block = time.monotonic()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._stream.__exit__(*exc)
+        except self._sd.PortAudioError:
+            pass  # the device is gone already; what was recorded is kept
+
+    def get(self, timeout: float) -> np.ndarray | None:
+        try:
+            block = self._blocks.get(timeout=timeout)
+        except queue.Empty:
+            block = None
+        if block is not None:
+            self._last_block = time.monotonic()
+        elif self._lost.is_set() or not self._stream.active or time.monotonic() - self._last_block >= STALL_S:
+            raise SourceLost(DEVICE_LOST)
+        return block
+
+    def get_nowait(self) -> np.ndarray | None:
+        try:
+            return self._blocks.get_nowait()
+        except queue.Empty:
+            return None
+
+    def queued_s(self) -> float:
+        return self._blocks.qsize() * BLOCK_S
+
+    def thought(self) -> None:
+        self._last_block = time.monotonic()  # the stream ran on while the prompt played: those blocks are queued
+
+
+def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockListener, ...] = (),
+                on_tick: Callable[[float, float, bool], None] | None = None,
+                on_think: Callable[[], None] | None = None, clock: SpeechClock | None = None) -> RecordedAnswer:
+    """Drain `source` into `path` until a stop rule fires (see `record_answer`)."""
     import soundfile
 
-    sd = sounddevice()
-    blocks: queue.Queue[np.ndarray] = queue.Queue()
-    overflows = 0
-    lost = threading.Event()
-
-    def callback(indata, frames, time_info, status):  # real-time: copy and go
-        nonlocal overflows
-        if status.input_overflow:
-            overflows += 1
-        blocks.put(indata[:, 0].copy())
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     gate = LevelGate()  # the meter's level only
-    clock = speech_clock()
-    thought = False
-    frames_written = 0
+    end = AnswerEnd(rules, clock)
     stopped_by = "limit"
     message = ""
-    try:
-        stream = sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32", device=device,
-                                blocksize=int(SAMPLE_RATE * BLOCK_S), callback=callback,
-                                finished_callback=lost.set)
-    except (sd.PortAudioError, ValueError) as exc:
-        raise EnvironmentProblem(f"cannot open the input device: {exc}",
-                                 hint="run `interview-sim devices` and pick one with --input-device") from None
     rules.enter.clear()
     try:
-        out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
-    except (soundfile.LibsndfileError, OSError) as exc:
-        stream.close()  # opened but never started: release the device
-        raise StoreUnwritable(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}") from None
-    with out:
-        last_header = last_block = time.monotonic()
-        writable = True
-        interrupted = threading.Event()
+        out = CrashSafeWav(path)
+    except StoreUnwritable:
+        close = getattr(source, "close", None)
+        if close:
+            close()  # opened but never started: release the device
+        raise
+
+    def feed(block: np.ndarray) -> None:
+        t = out.duration_s
+        out.write(block)
+        for listener in listeners:
+            listener.feed(block, t)
+        gate.is_speech(block)
+        end.feed(block)
+
+    writable = True
+    interrupted = threading.Event()
+    try:
         try:
-            with stream, _ctrl_c_sets(interrupted):
+            with source, _ctrl_c_sets(interrupted):
                 while True:
-                    try:
-                        block = blocks.get(timeout=0.1)
-                    except queue.Empty:
-                        block = None
+                    block = source.get(0.1)
                     if block is not None:
-                        last_block = time.monotonic()
-                        out.write(block)
-                        t = frames_written / SAMPLE_RATE
-                        frames_written += block.size
-                        for listener in listeners:
-                            listener.feed(block, t)
-                        gate.is_speech(block)
-                        clock.feed(block)
-                        if time.monotonic() - last_header >= HEADER_EVERY_S:
-                            _commit_header(out)
-                            last_header = time.monotonic()
-                    elapsed = frames_written / SAMPLE_RATE
+                        feed(block)
+                    elapsed = out.duration_s
                     if on_tick:
-                        on_tick(elapsed, gate.level_db, clock.speaking)
+                        on_tick(elapsed, gate.level_db, end.clock.speaking)
                     if interrupted.is_set():
                         stopped_by = "interrupt"
                         break
-                    if rules.enter.is_set():
-                        stopped_by = "enter"
+                    if (rule := end.decide(elapsed)) is not None:
+                        stopped_by = rule
                         break
-                    if rules.cut_in_s is not None and elapsed >= rules.cut_in_s:
-                        stopped_by = "cut-in"
-                        break
-                    if elapsed >= rules.max_s:
-                        stopped_by = "limit"
-                        break
-                    if (rules.silence_stop_s and clock.spoke
-                            and elapsed - clock.last_speech_s >= rules.silence_stop_s):
-                        stopped_by = "silence"
-                        break
-                    if (rules.think_s is not None and not thought and not clock.spoke
-                            and elapsed >= rules.think_s):
-                        thought = True  # once: a patient interviewer does not nag
-                        if on_think:
-                            on_think()
-                            # Blocks queued meanwhile were heard while the prompt played.
-                            heard_s = (frames_written + blocks.qsize() * int(SAMPLE_RATE * BLOCK_S)) / SAMPLE_RATE
-                            clock.deaf_until_s = heard_s + ECHO_S
-                            last_block = time.monotonic()  # the stream ran on: those blocks are queued
-                    if lost.is_set() or not stream.active or time.monotonic() - last_block >= STALL_S:
-                        stopped_by, message = "device", DEVICE_LOST
-                        break
+                    if end.time_to_think(elapsed) and on_think:
+                        on_think()
+                        # Blocks queued meanwhile were heard while the prompt played.
+                        end.deaf_until(out.duration_s + source.queued_s())
+                        if hasattr(source, "thought"):
+                            source.thought()
         except KeyboardInterrupt:
             stopped_by = "interrupt"
-        except sd.PortAudioError as exc:
-            stopped_by, message = "device", f"{DEVICE_LOST} ({exc})"
+        except SourceLost as exc:
+            stopped_by, message = "device", str(exc)
         except (soundfile.LibsndfileError, OSError) as exc:  # disk full, folder gone
             writable = False
             stopped_by = "disk"
             message = (f"cannot write the recording any more ({getattr(exc, 'error_string', None) or exc}; "
-                       f"is the disk full?): this answer ends at {frames_written / SAMPLE_RATE:.1f} s "
+                       f"is the disk full?): this answer ends at {out.duration_s:.1f} s "
                        "and what was saved is kept")
         # Whatever is still queued was recorded: keep it.
-        while writable:
-            try:
-                block = blocks.get_nowait()
-            except queue.Empty:
-                break
+        while writable and (block := source.get_nowait()) is not None:
             out.write(block)
             for listener in listeners:
-                listener.feed(block, frames_written / SAMPLE_RATE)
-            frames_written += block.size
-    return RecordedAnswer(path=path, duration_s=round(frames_written / SAMPLE_RATE, 3),
-                          stopped_by=stopped_by, overflows=overflows, spoke=clock.spoke, message=message)
+                listener.feed(block, out.duration_s - block.size / SAMPLE_RATE)
+    finally:
+        out.close()
+    return RecordedAnswer(path=path, duration_s=round(out.duration_s, 3), stopped_by=stopped_by,
+                          overflows=source.overflows, spoke=end.clock.spoke, message=message)
+
+
+def record_answer(path: Path, device: int | None, rules: StopRules,
+                  listeners: tuple[BlockListener, ...] = (),
+                  on_tick: Callable[[float, float, bool], None] | None = None,
+                  on_think: Callable[[], None] | None = None) -> RecordedAnswer:
+    """Record from the microphone until a stop rule fires. `on_tick(elapsed_s, level_db, speaking)`
+    drives a meter; `on_think()` says something when `rules.think_s` passes without speech (it may
+    play audio: what the microphone hears meanwhile is recorded, but not taken for the person
+    speaking)."""
+    clock = speech_clock()  # a broken voice-activity install fails before the device is opened
+    return take_answer(MicrophoneStream(device), path, rules, listeners, on_tick, on_think, clock)

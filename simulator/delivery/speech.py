@@ -1,10 +1,10 @@
 """Where the waveform has speech: 10 ms frames marked voiced or silent.
 
 Pauses are measured here, not from word times: Whisper stretches words across silences
-(FACTS.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
+(docs/sources.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
 
 The detector is frame energy (smoothed over 50 ms) against an adaptive noise floor. Measured
-against the Silero VAD that faster-whisper ships (`simulator/delivery/accuracy.py`): on 37 true
+against the Silero VAD that faster-whisper ships (`simulator/evaluation/accuracy.py`): on 37 true
 pauses of 0.5 s or more (spliced LibriVox alignments and synthetic answers) both found all 37
 with no false pause. Energy needs no model or onnxruntime and decides every 10 ms rather than
 every 32 ms, so it is the detector used here.
@@ -205,8 +205,8 @@ def decide_speech(energy_db: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray
     on = (energy_db > floor + ON_MARGIN_DB) & (energy_db > ABSOLUTE_FLOOR_DB)
     stay = (energy_db > floor + OFF_MARGIN_DB) & (energy_db > ABSOLUTE_FLOOR_DB - 5)
     voiced = _hysteresis(on, stay)
-    voiced = _fill_short(voiced, False, int(round(MIN_GAP_S / frame_s)))
-    voiced = _fill_short(voiced, True, int(round(MIN_SPEECH_S / frame_s)))
+    voiced = fill_short_runs(voiced, False, int(round(MIN_GAP_S / frame_s)))
+    voiced = fill_short_runs(voiced, True, int(round(MIN_SPEECH_S / frame_s)))
     return voiced
 
 
@@ -232,7 +232,7 @@ def _hysteresis(on: np.ndarray, stay: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fill_short(mask: np.ndarray, value: bool, max_len: int) -> np.ndarray:
+def fill_short_runs(mask: np.ndarray, value: bool, max_len: int) -> np.ndarray:
     """Flip interior runs of `value` shorter than max_len frames (edges of the file are kept)."""
     if max_len <= 0 or not len(mask):
         return mask

@@ -8,7 +8,8 @@ After each main question the interviewer may ask one follow-up, by rules it expl
 
 1. the answer ran past its time budget (or was cut off)  -> "Could you summarise that in one sentence?"
 2. the answer was short (fewer than SHORT_ANSWER_WORDS)   -> "Can you give me a specific example?"
-3. a story question whose answer had no result            -> "What was the outcome?"
+3. follow-ups grounded in the answer's words ("we" without "I", a claimed number, a story with no
+   result, a hedged claim, a named thing): see `simulator.interview.followups`
 
 The first rule that applies wins; at most one follow-up per question, none after the warm-up,
 the closing or a follow-up. Follow-up answers are recorded, analysed and stored like the others;
@@ -27,11 +28,12 @@ from __future__ import annotations
 import math
 import random
 import re
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from simulator.delivery.analyze import Delivery
 from simulator.errors import UserError
+from simulator.interview.followups import KINDS as GROUNDED_KINDS
+from simulator.interview.followups import FollowUp, grounded_follow_up
 from simulator.interview.questions import CLOSING, WARM_UP, Bank, Question, load_bank
 from simulator.interview.session import Turn
 from simulator.store import Answer, Store
@@ -68,13 +70,6 @@ _STORY_TEXT = re.compile(r"\b(tell me about (a|an|the|someone|something)\b|descr
 _STORY_CATEGORIES = {"achievement", "results", "impact", "failure", "conflict", "teamwork", "leadership"}
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    kind: str  # "summary" | "example" | "outcome"
-    text: str
-    reason: str  # why, in words the person reads: "your answer was short: 18 words"
-
-
 def asks_for_story(question: dict) -> bool:
     return bool(_STORY_TEXT.search(question.get("text", ""))) or question.get("category") in _STORY_CATEGORIES
 
@@ -93,10 +88,7 @@ def choose_follow_up(question: dict, delivery: Delivery | None, stopped_by: str 
     words = int(delivery.word_count or 0)
     if words < SHORT_ANSWER_WORDS:
         return _follow_up("example", f"your answer was short: {words} word{'s' if words != 1 else ''}")
-    if asks_for_story(question) and not delivery.structure.result:
-        return _follow_up("outcome", "your story had no result: nothing like \"as a result\", "
-                                     "\"in the end\" or what improved")
-    return None
+    return grounded_follow_up(question, delivery, asks_for_story(question))
 
 
 def _follow_up(kind: str, reason: str) -> FollowUp:
@@ -130,7 +122,7 @@ class Interviewer:
 
     def __init__(self, banks: Sequence[str | Bank] = DEFAULT_BANKS, questions: int = DEFAULT_QUESTIONS,
                  seed: int | None = None, mode: str = "standard", name: str = "Alex",
-                 recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True):
+                 recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True, job=None):
         if mode not in MODES:
             raise UserError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
         if questions < 1:
@@ -141,6 +133,8 @@ class Interviewer:
         self.follow_ups = follow_ups
         self.banks = [b if isinstance(b, Bank) else load_bank(b) for b in banks]
         self.notes: list[str] = []  # things the person should know about the plan
+        self.job = job  # a `job.Job`: its skills come first, and say why (`self.why`)
+        self.why: dict[str, tuple[str, str]] = {}  # question key -> (why it was chosen, the job's words)
         self._rng = random.Random(self.seed)
         self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
         self.turns = self._plan(questions)
@@ -175,6 +169,8 @@ class Interviewer:
         d = q.to_dict()
         d["role"] = role
         d["mode"] = self.mode
+        if q.key in self.why:
+            d["why"], d["job_words"] = self.why[q.key]
         if self.budget_scale != 1.0:
             d["base_time_budget_s"] = q.time_budget_s
             d["time_budget_s"] = round(q.time_budget_s * self.budget_scale, 1)
@@ -217,6 +213,10 @@ class Interviewer:
     def _main(self, count: int) -> list[Question]:
         if count <= 0:
             return []
+        if self.job is not None:
+            from simulator.interview.job import job_main_questions
+
+            return job_main_questions(self, count, _mixed)
         pool = _unique([q for b in self.banks for q in b.questions if q.category not in (WARM_UP, CLOSING)])
         if not pool:
             raise UserError("the chosen banks have no questions besides warm-ups and closings",
@@ -273,7 +273,8 @@ class Interviewer:
 
     def _follow_up_turn(self, asked: Turn, follow_up: FollowUp) -> Turn:
         q = asked.question
-        line, cap, strong = _FOLLOW_UPS[follow_up.kind]
+        line = follow_up.text
+        cap, strong = _FOLLOW_UPS[follow_up.kind][1:] if follow_up.kind in _FOLLOW_UPS else GROUNDED_KINDS[follow_up.kind]
         base = min(float(q.get("base_time_budget_s", q["time_budget_s"])), cap)
         question = {
             "id": f"{q['id']}--{follow_up.kind}", "bank": q["bank"], "category": "follow-up",
@@ -281,6 +282,7 @@ class Interviewer:
             "time_budget_s": round(base * self.budget_scale, 1), "strong_answer": strong,
             "follow_ups": [], "curveball": False, "role": "follow-up", "mode": self.mode,
             "follow_up_of": f"{q['bank']}/{q['id']}", "kind": follow_up.kind, "reason": follow_up.reason,
+            "quote": follow_up.quote,
         }
         if self.budget_scale != 1.0:
             question["base_time_budget_s"] = base
@@ -291,7 +293,8 @@ class Interviewer:
     def settings(self) -> dict:
         return {"banks": [b.name for b in self.banks], "bank_files": [str(b.path) for b in self.banks],
                 "mode": self.mode, "seed": self.seed, "interviewer": self.name,
-                "follow_ups": self.follow_ups}
+                "follow_ups": self.follow_ups,
+                **({"job": self.job.to_dict()} if self.job is not None else {})}
 
 
 def _unique(questions: Iterable[Question]) -> list[Question]:

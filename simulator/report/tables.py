@@ -67,10 +67,33 @@ def print_bench(out: Console, result: dict) -> None:
                   f"{acc['hesitation_precision']:.2f} (target 0.95); discourse false positives: "
                   f"{acc['discourse_false_positives']} (target 0)")
         table = Table(title="Hesitations kept, by engine and decoding (synthetic answers)", header_style="bold")
-        for col in ("engine", "verbatim", "found / said", "recall", "precision"):
+        for col in ("engine", "compute", "beam", "verbatim", "found / said", "recall", "precision"):
             table.add_column(col)
-        for row in result["accuracy"]["verbatim"]:
+        for row in result["accuracy"]["decodings"]:
             h = row["hesitations"]
-            table.add_row(row["engine"], "on" if row["verbatim"] else "off", f"{h['found']} / {h['true']}",
-                          f"{row['hesitation_recall']:.2f}", f"{row['hesitation_precision']:.2f}")
+            table.add_row(row["engine"], row["compute_type"], str(row["beam_size"]), "on" if row["verbatim"] else "off",
+                          f"{h['found']} / {h['true']}", f"{row['hesitation_recall']:.2f}",
+                          f"{row['hesitation_precision']:.2f}")
         out.print(table)
+    if "real_speech" in result:
+        print_real_speech(out, result["real_speech"])
+
+
+def print_real_speech(out: Console, real: dict) -> None:
+    table = Table(title=f"Real speech with human transcripts ({real['configs'][0]['clips']} clips in {real['folder']})",
+                  header_style="bold")
+    for col in ("decoding", "hesitation recall", "precision", "F1", "false alarms", "WER", "word count error",
+                "invented endings", "RTF"):
+        table.add_column(col, justify="left" if col == "decoding" else "right")
+    for row in real["configs"]:
+        table.add_row(row["label"], f"{row['recall']:.2f}", f"{row['precision']:.2f}", f"{row['f1']:.2f}",
+                      f"{row['false_alarms']} on {row['filler_free_clips']} clips", f"{100 * row['wer']:.1f}%",
+                      f"{100 * row['word_count_error_median']:.0f}%", str(row["invented_clips"]), f"{row['rtf']:.3f}")
+    out.print(table)
+    for model, lat in (real.get("feedback_latency_s") or {}).items():
+        out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer, {model}: streaming {lat['streaming']:.2f} s, "
+                  f"whole-file {lat['batch']:.2f} s")
+    for row in real["configs"]:
+        if row["invented"]:
+            words = "; ".join(f"{name}: {' '.join(tail)}" for name, tail in row["invented"].items())
+            out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")

@@ -164,6 +164,10 @@ class TerminalView:
             f"{s.hesitations} hesitations and {s.discourse_fillers} discourse fillers "
             f"({_fmt(s.fillers_per_min)} per minute), {s.long_pauses} pauses of 1 s or more, "
             f"{_fmt(s.mean_time_to_first_word_s, ' s')} on average before your first word.")
+        from simulator.delivery.coaching import coach
+
+        for advice in coach([a.delivery for a in session.answers]):
+            self.out.print(Text(f"Practise next · {advice.line()}"))
         self.out.print(Text(f"Replay: interview-sim replay {session.id}", style="dim"))
 
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import numpy as np
 
-from simulator.transcribe.base import TimedWord, join_fragments
+from simulator.transcribe.base import SAMPLE_RATE, TimedWord, join_fragments
 from simulator.transcribe.hesitations import merge_hesitations
 from simulator.transcribe.inventions import mark_invented
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
@@ -21,6 +21,8 @@ from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 # the hesitations only.
 VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah."
 PASSES = ("both", "plain", "verbatim")
+TOKENS_PER_S = 6.0
+MAX_TOKENS = 220  # Whisper's own limit is 448 for prompt and text together
 
 
 class FasterWhisperTranscriber:
@@ -73,6 +75,10 @@ class FasterWhisperTranscriber:
             # the log-probability check, and sampled re-decodes made the output differ from run
             # to run and machine to machine (and took twice the time).
             temperature=0.0,
+            # A chunk cannot hold more than about 6 tokens a second of speech; a decoder stuck in
+            # a loop ("see you in the next video, see you in ...", seen on phone static) is cut
+            # there instead of running to 448 tokens and delaying the feedback.
+            max_new_tokens=min(MAX_TOKENS, 16 + int(TOKENS_PER_S * audio.size / SAMPLE_RATE)),
         )
         for segment in segments:
             for w in segment.words or ():

@@ -8,6 +8,7 @@ both ways and the verbatim pass contributes its hesitations only: `merge_hesitat
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from typing import Sequence
@@ -38,28 +39,49 @@ def is_hesitation(word: TimedWord) -> bool:
     return hesitation_kind(normalize_word(word.text)) is not None
 
 
+SAME_HESITATION_S = 0.6  # a plain pass's hesitation this close to a verbatim one is the same sound
+
+
 def merge_hesitations(words: Sequence[TimedWord], verbatim: Sequence[TimedWord]) -> list[TimedWord]:
     """`words` (a plain decoding) with the hesitations of `verbatim` (a filler-keeping decoding of
-    the same audio) that it lacks, each put where the verbatim pass wrote it.
+    the same audio), each put where the verbatim pass wrote it.
 
-    The two word sequences are aligned on their text: a hesitation goes between the plain words
-    that its verbatim neighbours matched, which is sturdier than its time alone (word times
-    are off by about 100 ms and plain words stretch over the hesitation they dropped).
+    The verbatim pass is the authority on hesitations: the plain pass's own (rare) ones are kept
+    only where the verbatim pass heard none. Each verbatim hesitation is placed next to the
+    nearest of its neighbouring words that both passes wrote alike (aligned on their text),
+    which is sturdier than its time alone: word times are off by about 100 ms, and plain words
+    stretch over the hesitation they dropped.
     """
-    plain_norms = [normalize_word(w.text) for w in words]
-    verbatim_norms = [normalize_word(w.text) for w in verbatim]
-    matcher = difflib.SequenceMatcher(a=plain_norms, b=verbatim_norms, autojunk=False)
+    heard = [w for w in verbatim if is_hesitation(w) and not w.invented]
+    plain = [w for w in words
+             if not is_hesitation(w) or all(abs(w.start - h.start) > SAME_HESITATION_S for h in heard)]
+    if not heard:
+        return plain
+    skeleton = [j for j, w in enumerate(verbatim) if not is_hesitation(w)]
+    matcher = difflib.SequenceMatcher(a=[normalize_word(w.text) for w in plain],
+                                      b=[normalize_word(verbatim[j].text) for j in skeleton], autojunk=False)
+    twin: dict[int, int] = {}  # verbatim index -> plain index, for words both passes wrote alike
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            twin[skeleton[block.b + k]] = block.a + k
+    anchored = sorted(twin)
     insert_at: dict[int, list[TimedWord]] = {}
-    for op, a0, a1, b0, b1 in matcher.get_opcodes():
-        if op == "equal":
+    for j, w in enumerate(verbatim):
+        if not is_hesitation(w) or w.invented:
             continue
-        found = [verbatim[j] for j in range(b0, b1) if hesitation_kind(verbatim_norms[j]) and not verbatim[j].invented]
-        already = sum(1 for i in range(a0, a1) if hesitation_kind(plain_norms[i]))
-        if len(found) > already:
-            insert_at.setdefault(a0, []).extend(found[already:])
+        pos = bisect.bisect_left(anchored, j)
+        before = anchored[pos - 1] if pos > 0 else None
+        after = anchored[pos] if pos < len(anchored) else None
+        if after is not None and (before is None or after - j <= j - before):
+            at = twin[after]  # fillers come before what they delay
+        elif before is not None:
+            at = twin[before] + 1
+        else:
+            at = bisect.bisect_left([p.start for p in plain], w.start)
+        insert_at.setdefault(at, []).append(w)
     out: list[TimedWord] = []
-    for i in range(len(words) + 1):
+    for i in range(len(plain) + 1):
         out.extend(insert_at.get(i, ()))
-        if i < len(words):
-            out.append(words[i])
+        if i < len(plain):
+            out.append(plain[i])
     return out

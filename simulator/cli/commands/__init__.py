@@ -7,8 +7,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-NAMES = ["practice", "demo", "questions", "analyze", "replay", "sessions", "recover", "report", "history",
-         "export", "delete", "devices", "doctor", "bench", "config"]
+NAMES = ["practice", "plan", "demo", "questions", "analyze", "replay", "sessions", "recover", "report", "history",
+         "export", "delete", "devices", "doctor", "bench", "serve", "config"]
 
 
 def module(name: str) -> ModuleType:

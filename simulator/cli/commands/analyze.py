@@ -11,6 +11,8 @@ def add_arguments(c) -> None:
     c.add_argument("audio", nargs="+", metavar="AUDIO")
     c.add_argument("--json", action="store_true", help="machine-readable output (see README for the keys)")
     c.add_argument("--budget", type=positive(float), metavar="SECONDS", help="time budget to compare length with")
+    c.add_argument("--question", metavar="TEXT", help="the question the recording answers: also print the "
+                                                      "follow-up an interviewer would ask, and why")
     engine_options(c)
 
 
@@ -35,10 +37,27 @@ def run(args) -> int:
             if len(paths) == 1:
                 return code
         elif args.json:
-            results.append(outcome.to_dict())
+            results.append({**outcome.to_dict(), **_follow_up(args, outcome)})
         else:
             view.out.rule(str(path))
             print_delivery(view.out, outcome.delivery, outcome.engine, outcome.model, heading="Transcript: ")
+            if args.question:
+                from simulator.interview.plan_view import follow_up_lines
+
+                view.out.print("\n".join(follow_up_lines(_follow_up(args, outcome)["follow_up"])), markup=False)
     if args.json:
         print_json(results[0] if len(paths) == 1 else results)
     return 2 if failed else 0
+
+
+def _follow_up(args, analysis) -> dict:
+    """`analyze --question`: the follow-up the interviewer's rules give for this recording."""
+    if not args.question:
+        return {}
+    from dataclasses import asdict
+
+    from simulator.interview.interviewer import choose_follow_up
+
+    question = {"text": args.question, "time_budget_s": args.budget}
+    chosen = choose_follow_up(question, analysis.delivery)
+    return {"question": args.question, "follow_up": asdict(chosen) if chosen else None}

@@ -16,10 +16,12 @@ def add_arguments(c) -> None:
 
 
 def run(args) -> int:
+    from simulator.delivery.coaching import changes
     from simulator.report.history import build_history, print_history, render_history
     from simulator.report.terminal import console
 
-    h = build_history(store(args).sessions(), last=args.last)
+    rows = store(args).sessions()
+    h = build_history(rows, last=args.last)
     if args.html:
         path = Path(args.html).expanduser()
         if path.is_dir():
@@ -29,8 +31,12 @@ def run(args) -> int:
         save_page(path, lambda: render_history(h))
         if not args.json:
             print(f"Progress charts written to {path}")
+    ordered = sorted(rows, key=lambda s: (s.started_at, s.id))
+    since = changes([[a.delivery for a in s.answers] for s in ordered])
     if args.json:
-        print_json(h.to_dict())
+        print_json({**h.to_dict(), "changes": since})
     elif not args.html:
         print_history(h, console())
+        if since:
+            print("Since the session before: " + "; ".join(since) + ".")
     return 0

@@ -31,7 +31,7 @@ from simulator.delivery.fillers import DISCOURSE, HESITATION, hesitation_kind
 from simulator.delivery.speech import VoiceActivity, voice_activity
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord
 
-DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+DATA = Path(__file__).resolve().parent / "data"  # public-domain clips, shipped with the package
 TRUE_PAUSE_S = 0.3  # a <sil> this long is a pause (issue 4)
 SCORED_PAUSE_S = 0.5  # pauses of this length or more are scored
 TARGETS = {"pace_error": 0.05, "pause_recall": 0.9, "pause_precision": 0.9,
@@ -263,22 +263,17 @@ def score_hesitations(truth: Sequence[tuple[str, str | None]], words: Sequence[s
 
 def silero_activity(audio: np.ndarray, threshold: float = 0.5) -> VoiceActivity:
     """The same per-frame facts as `voice_activity`, with speech decided by Silero VAD instead."""
-    import faster_whisper.vad as fwvad
+    from simulator.audio.vad import WINDOW_S
+    from simulator.delivery.speech import MIN_GAP_S, MIN_SPEECH_S, fill_short_runs
 
     energy = voice_activity(audio)
-    model = fwvad.get_vad_model()
-    chunk = 512
-    padded = np.pad(audio.astype(np.float32), (0, (-len(audio)) % chunk))
-    probs = np.asarray(model(padded)).reshape(-1)
-    frame = int(energy.frame_s * SAMPLE_RATE)
-    idx = (np.arange(len(energy.voiced)) * frame) // chunk
+    probs = energy.speech_prob
+    idx = ((np.arange(len(energy.voiced)) * energy.frame_s) / WINDOW_S).astype(int)
     per_frame = probs[np.minimum(idx, len(probs) - 1)] if len(probs) else np.zeros(len(energy.voiced))
-    from simulator.delivery.speech import MIN_GAP_S, MIN_SPEECH_S, _fill_short
-
     voiced = per_frame > threshold
-    voiced = _fill_short(voiced, False, int(MIN_GAP_S / energy.frame_s))
-    voiced = _fill_short(voiced, True, int(MIN_SPEECH_S / energy.frame_s))
-    return VoiceActivity(energy.frame_s, voiced, energy.energy_db, energy.f0_hz, SAMPLE_RATE)
+    voiced = fill_short_runs(voiced, False, int(MIN_GAP_S / energy.frame_s))
+    voiced = fill_short_runs(voiced, True, int(MIN_SPEECH_S / energy.frame_s))
+    return VoiceActivity(energy.frame_s, voiced, energy.energy_db, energy.f0_hz, SAMPLE_RATE, probs)
 
 
 # ---- the suite -------------------------------------------------------------------------------------
@@ -429,5 +424,5 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
     return report
 
 
-if __name__ == "__main__":  # python -m simulator.delivery.accuracy
+if __name__ == "__main__":  # python -m simulator.evaluation.accuracy
     print(json.dumps(run_accuracy(), indent=1))

@@ -1,0 +1,359 @@
+"""One interview driven from a browser tab, on the CLI's own stages.
+
+`run_session` (simulator.interview.session) runs the interview exactly as `practice` does; only
+its three ends are the browser's here:
+- `BrowserSource` takes each answer from the tab's microphone: 16 kHz mono 16-bit PCM arrives
+  over the WebSocket into `BrowserAudio`, a BlockSource that `take_answer` drains into the same
+  crash-safe WAV file, the same streaming analysis and the same stop rules as the microphone's;
+- `BrowserSpeaker` renders the interviewer's lines with the same pyttsx3 Voice and has the tab
+  play them, waiting until it has;
+- `WebView` sends what the terminal would print as JSON events.
+
+The interview runs on a thread of its own; `Channel` is the one link between it and the socket
+(the event loop's side puts audio and controls in, the thread's side puts events out).
+Closing the tab ends the answer being taken like a lost microphone: its audio is kept, analysed
+and stored, and the session ends as incomplete when the next turn finds nobody there.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from simulator.audio.format import SAMPLE_RATE
+from simulator.audio.recorder import (BlockListener, RecordedAnswer, SourceLost, StopRules, speech_clock,
+                                      take_answer)
+from simulator.errors import EnvironmentProblem, UserError
+
+TICK_S = 0.2  # the meter and clock on the page
+FIRST_AUDIO_S = 10.0  # the tab must start its microphone within this (permission prompt aside)
+STALL_S = 5.0  # then no audio for this long: the tab's microphone is gone
+CLOSED = "the browser tab closed or lost its connection: this answer ends here and what was recorded is kept"
+_LOST = object()
+
+
+class Disconnected(Exception):
+    """The tab is gone: the interview ends (run_session saves it as incomplete)."""
+
+
+@dataclass
+class Options:
+    """What the start page chose; checked before anything starts."""
+
+    banks: list[str]
+    questions: int = 5
+    mode: str = "standard"
+    voice: str | None = None
+    rate: int | None = None
+    max_answer_s: float = 180.0
+    silence_stop_s: float = 4.0
+    think_s: float | None = None
+
+    @classmethod
+    def parse(cls, data: dict) -> "Options":
+        def number(key, kind, lo, hi, default):
+            raw = data.get(key)
+            if raw in (None, ""):
+                return default
+            try:
+                value = kind(raw)
+            except (TypeError, ValueError):
+                raise UserError(f"{key}: {raw!r} is not a number") from None
+            if not lo <= value <= hi:
+                raise UserError(f"{key}: {value} is outside {lo}-{hi}")
+            return value
+
+        banks = data.get("banks") or []
+        if isinstance(banks, str):
+            banks = [b for b in banks.split(",") if b.strip()]
+        mode = data.get("mode") or "standard"
+        if mode not in ("standard", "pressure"):
+            raise UserError(f"mode: {mode!r} is not standard or pressure")
+        return cls(banks=[str(b).strip() for b in banks], questions=number("questions", int, 1, 20, 5), mode=mode,
+                   voice=(str(data["voice"]).strip() or None) if data.get("voice") else None,
+                   rate=number("rate", int, 80, 400, None),
+                   max_answer_s=number("max_answer_s", float, 5, 600, 180.0),
+                   silence_stop_s=number("silence_stop_s", float, 0.5, 30, 4.0),
+                   think_s=number("think_s", float, 1, 300, None))
+
+
+class Channel:
+    """Between the socket (event loop) and the interview (its own thread)."""
+
+    def __init__(self, post: Callable[[object], None]):
+        self._post = post  # thread-safe: hands an event (dict) or audio (bytes) to the socket's sender
+        self.closed = threading.Event()
+        self.finish = threading.Event()  # the "I have finished" button
+        self.audio: queue.Queue | None = None  # the answer being taken, if any
+        self._played: queue.Queue = queue.Queue()
+        self.analysing_at: float | None = None  # when the last answer ended (for the benchmark)
+
+    # -- the interview's side ----------------------------------------------------------------
+
+    def send(self, event: dict) -> None:
+        if not self.closed.is_set():
+            self._post(event)
+
+    def wait_played(self, line: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.closed.is_set():
+            try:
+                if self._played.get(timeout=max(0.0, min(0.5, deadline - time.monotonic()))) == line:
+                    return True
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    return False
+        return False
+
+    # -- the socket's side -------------------------------------------------------------------
+
+    def received_audio(self, data: bytes) -> None:
+        target = self.audio
+        if target is not None and len(data) >= 2:
+            pcm = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+            target.put(pcm.astype(np.float32) / 32768.0)
+
+    def received(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "played":
+            self._played.put(message.get("line"))
+        elif kind == "finish":
+            self.finish.set()
+        elif kind == "mic-error" and self.audio is not None:
+            self.audio.put((_LOST, str(message.get("message") or "the browser's microphone failed")))
+
+    def close(self) -> None:
+        self.closed.set()
+        target = self.audio
+        if target is not None:
+            target.put((_LOST, CLOSED))
+        self._played.put(None)
+
+
+class BrowserAudio:
+    """A BlockSource fed by the tab: what the socket received for this answer, in order."""
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.overflows = 0
+        self._blocks: queue.Queue = queue.Queue()
+        self._queued = 0
+        self._last = time.monotonic()
+        self._started = False
+
+    def __enter__(self):
+        self._last = time.monotonic()
+        self.channel.audio = self._blocks
+        if self.channel.closed.is_set():
+            self._blocks.put((_LOST, CLOSED))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.channel.audio = None
+
+    def get(self, timeout: float) -> np.ndarray | None:
+        try:
+            item = self._blocks.get(timeout=timeout)
+        except queue.Empty:
+            item = None
+        if isinstance(item, tuple):
+            raise SourceLost(item[1])
+        if item is not None:
+            self._started = True
+            self._last = time.monotonic()
+            return item
+        quiet = time.monotonic() - self._last
+        if quiet >= (STALL_S if self._started else FIRST_AUDIO_S):
+            raise SourceLost("no audio came from the browser's microphone"
+                             + (" any more" if self._started else "") + ": this answer ends here")
+        return None
+
+    def get_nowait(self) -> np.ndarray | None:
+        while True:
+            try:
+                item = self._blocks.get_nowait()
+            except queue.Empty:
+                return None
+            if not isinstance(item, tuple):
+                return item
+
+    def queued_s(self) -> float:
+        return sum(b.size for b in list(self._blocks.queue) if not isinstance(b, tuple)) / SAMPLE_RATE
+
+    def thought(self) -> None:
+        self._last = time.monotonic()
+
+
+class BrowserSource:
+    """The AnswerSource of run_session: each answer from the tab's microphone."""
+
+    prompt = "Recording: speak now (or press \"I have finished\")"
+
+    def __init__(self, channel: Channel, options: Options):
+        self.channel = channel
+        self.options = options
+        self.on_think: Callable[[], None] | None = None
+        speech_clock()  # the voice-activity model loads now, not in the first answer's first second
+
+    def answer(self, turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
+        from simulator.delivery.live import live_figures
+
+        rules = StopRules(max_s=self.options.max_answer_s, silence_stop_s=self.options.silence_stop_s,
+                          cut_in_s=turn.cut_in_s, think_s=self.options.think_s, enter=self.channel.finish)
+        self.channel.send({"type": "listen", "number": number, "max_s": rules.max_s, "cut_in_s": rules.cut_in_s})
+        shown = {"tick": -1.0, "figures": -1.0}
+
+        def tick(elapsed: float, level_db: float, speaking: bool) -> None:
+            if elapsed - shown["tick"] < TICK_S:
+                return
+            shown["tick"] = elapsed
+            event = {"type": "tick", "elapsed": round(float(elapsed), 2), "level_db": round(float(level_db), 1),
+                     "speaking": bool(speaking)}
+            if elapsed - shown["figures"] >= 1.0 and hasattr(listener, "words_so_far"):
+                shown["figures"] = elapsed  # words arrive chunk by chunk: once a second is plenty
+                f = live_figures(listener.words_so_far())
+                event.update(words=f.words, wpm=f.wpm, fillers=f.hesitations + f.discourse_fillers)
+            self.channel.send(event)
+
+        recorded = take_answer(BrowserAudio(self.channel), path, rules, (listener,), on_tick=tick,
+                               on_think=self.on_think)
+        self.channel.analysing_at = time.monotonic()
+        self.channel.send({"type": "stopped", "by": recorded.stopped_by, "duration_s": recorded.duration_s})
+        return recorded
+
+
+class BrowserSpeaker:
+    """The interviewer's lines, rendered by pyttsx3 here and played by the tab."""
+
+    def __init__(self, voice, channel: Channel):
+        self.voice = voice
+        self.channel = channel
+        self._ready: dict = {}
+        self._lines = 0
+
+    def prepare(self, text: str) -> None:
+        if text not in self._ready:
+            self._ready[text] = self.voice.render(text)
+
+    def say(self, text: str) -> bool:
+        """Have the tab play `text`; returns when it has (False if it could not)."""
+        import soundfile
+
+        if self.channel.closed.is_set():
+            return False
+        try:
+            speech = (self._ready.pop(text, None) or self.voice.render(text)).result()
+        except EnvironmentProblem as exc:
+            self.channel.send({"type": "warn", "text": f"{exc.message}: the question is shown but not spoken"})
+            return False
+        wav = io.BytesIO()
+        soundfile.write(wav, speech.samples, speech.sample_rate, format="WAV", subtype="PCM_16")
+        self._lines += 1
+        self.channel.send({"type": "say", "line": self._lines, "text": text,
+                           "audio": "data:audio/wav;base64," + base64.b64encode(wav.getvalue()).decode("ascii")})
+        return self.channel.wait_played(self._lines, speech.duration_s + 10.0)
+
+
+class WebView:
+    """run_session's View, as events for the page. A new turn for a closed tab ends the interview;
+    the answer already taken is still analysed and stored (those steps never raise here)."""
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+
+    def _turn(self) -> None:
+        if self.channel.closed.is_set():
+            raise Disconnected
+
+    def interviewer(self, text: str, spoken: bool) -> None:
+        self.channel.send({"type": "interviewer", "text": text, "spoken": spoken})
+
+    def question(self, number: int, total: int, turn) -> None:
+        self._turn()
+        q = turn.question or {}
+        self.channel.send({"type": "question", "number": number, "total": total, "text": turn.text,
+                           "category": q.get("category"), "budget_s": q.get("time_budget_s"),
+                           "reason": q.get("reason") if q.get("follow_up_of") else None})
+
+    def listening(self, text: str) -> None:
+        self.channel.send({"type": "note", "text": text})
+
+    def analysing(self) -> None:
+        self.channel.send({"type": "analysing"})
+
+    def answer(self, answer, analysis) -> None:
+        from simulator.report.html import answer_metrics
+
+        d = answer.delivery
+        self.channel.send({
+            "type": "card", "session": answer.session_id, "number": answer.number,
+            "duration_s": answer.duration_s, "stopped_by": answer.stopped_by,
+            "transcript": d.transcript if d is not None else "",
+            "words": [{"text": w.text, "start": w.start, "end": w.end, "filler": w.filler}
+                      for w in (d.words if d is not None else [])],
+            "metrics": [{"key": m.key, "label": m.label, "display": m.display, "target": m.target,
+                         "status": m.status, "note": m.note} for m in answer_metrics(answer)],
+            "latency_s": (round(time.monotonic() - self.channel.analysing_at, 3)
+                          if self.channel.analysing_at is not None else None),
+        })
+
+    def summary(self, session) -> None:
+        self.channel.send({"type": "summary", "session": session.id, "status": session.status,
+                           "answers": len(session.answers)})
+
+    def warn(self, text: str) -> None:
+        self.channel.send({"type": "warn", "text": text})
+
+    def meter(self, *args) -> None:  # the ticks go out from BrowserSource
+        pass
+
+
+def run_interview(channel: Channel, store_root: Path, options: Options, load_transcriber,
+                  engine: str, model: str) -> str | None:
+    """Run one interview for this tab; returns the session id (None if it never started)."""
+    from simulator import config as config_mod
+    from simulator.interview.interviewer import Interviewer, parse_banks, pressure_rate, recent_question_keys
+    from simulator.interview.session import SessionSettings, run_session
+    from simulator.interview.tts import Voice
+    from simulator.store import Store
+
+    cfg = config_mod.load()
+    view = WebView(channel)
+    store = Store(store_root)
+    try:
+        interviewer = Interviewer(parse_banks(options.banks or None), questions=options.questions,
+                                  mode=options.mode, name=cfg.interviewer, recent=recent_question_keys(store))
+        store.ensure_writable()
+        rate = options.rate or cfg.rate
+        if options.mode == "pressure":
+            rate = pressure_rate(rate)
+        voice = Voice(rate=rate, voice=options.voice or cfg.voice)
+        try:
+            speaker = BrowserSpeaker(voice, channel)
+            source = BrowserSource(channel, options)
+            if options.think_s is None:
+                source.options.think_s = cfg.think_time
+            for note in interviewer.notes:
+                view.listening(f"Note: {note}.")
+            settings = SessionSettings(kind="practice", bank=",".join(b.name for b in interviewer.banks),
+                                       engine=engine, model=model,
+                                       extra={"input_device": "browser", "questions": options.questions,
+                                              "voice": voice.voice, "rate": rate, **interviewer.settings()})
+            try:
+                session = run_session(store, settings, interviewer, source, speaker, load_transcriber, view)
+                return session.id
+            except Disconnected:
+                latest = store.sessions()
+                return latest[-1].id if latest else None
+        finally:
+            voice.close()
+    finally:
+        store.close()

@@ -1,0 +1,257 @@
+"""`interview-sim serve` in a real browser: Chromium's fake microphone plays a recorded answer
+(tests/data/jfk.wav) into the page, which streams it to the server over the WebSocket; the real
+model transcribes it, the real store keeps it, and the pages show it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT, VENV_BIN, cli
+
+pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "docs" / "screenshots"
+# Headless, and no connection anywhere but the test's own server.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--autoplay-policy=no-user-gesture-required"]
+
+
+class Server:
+    def __init__(self, root: Path):
+        self.root = root
+        self.token = secrets.token_urlsafe(16)
+        self.proc = subprocess.Popen([str(VENV_BIN / "interview-sim"), "serve", "--port", "0", "--token", self.token,
+                                      "--recordings-dir", str(root)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            if m := re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line):
+                self.port = int(m.group(1))
+                assert m.group(2) == self.token
+                self.base = f"http://127.0.0.1:{self.port}"
+                return
+        raise AssertionError(f"the server did not start: {''.join(self.lines)} {self.proc.stderr.read()}")
+
+    def url(self, path: str = "/", token: str | None = "") -> str:
+        token = self.token if token == "" else token
+        return self.base + path + (("&" if "?" in path else "?") + f"token={token}" if token is not None else "")
+
+    def stop(self, sig=signal.SIGINT) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(90)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path / "recordings")
+    yield s
+    s.stop()
+
+
+def _launch(p, answer: Path | None, *extra: str):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    args = [*FLAGS, *extra]
+    if answer is not None:
+        args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                 f"--use-file-for-fake-audio-capture={answer}%noloop"]
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+
+
+@pytest.fixture
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+def _start(page, server, **fields):
+    page.goto(server.url("/"))
+    for name, value in fields.items():
+        page.fill(f"input[name={name}]", str(value))
+    page.click("#start")
+    page.wait_for_url(re.compile(r"/interview\?"))
+
+
+def _rows(root: Path, sql: str):
+    db = sqlite3.connect(root / "interview-sim.db")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored_and_reported(server, playwright):
+    browser = _launch(playwright, DATA / "jfk.wav")
+    page = browser.new_page(bypass_csp=True, viewport={"width": 1100, "height": 900})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(server.url("/"))
+    page.screenshot(path=str(SHOTS / "web-start.png"), full_page=True)
+    _start(page, server, questions=1, silence_stop_s=2.5, max_answer_s=40)
+    page.click("#begin")
+
+    # The question is spoken (rendered on the server, played here), then the answer is taken.
+    page.wait_for_selector("#card-1", timeout=120_000)
+    said = page.text_content("#card-1 .said").lower()
+    for word in ("fellow americans", "ask not", "your country"):
+        assert word in said, said
+    pace = page.text_content('#card-1 .tile[data-key="wpm"] .value')
+    assert re.fullmatch(r"\d+ wpm", pace), pace
+    assert 90 <= int(pace.split()[0]) <= 200
+    assert "silence" in page.text_content("#card-1 .eyebrow")
+    page.screenshot(path=str(SHOTS / "web-interview.png"), full_page=True)
+
+    # A 22-word answer to a main question gets the CLI's follow-up; it is ended by the button.
+    page.wait_for_function("document.getElementById('qhead').textContent === 'Follow-up'", timeout=60_000)
+    page.wait_for_function("!document.getElementById('finish').disabled", timeout=60_000)
+    time.sleep(1.0)
+    page.click("#finish")
+    page.wait_for_selector("#report-link", timeout=120_000)
+    latency = json.loads(urllib.request.urlopen(server.url("/api/state")).read())["latencies_s"]
+    assert len(latency) == 2 and latency[0] < 3.0, latency
+
+    # One store: the CLI sees the browser's session.
+    listed = json.loads(cli("sessions", "--json", "--recordings-dir", str(server.root)).stdout)
+    assert len(listed) == 1 and listed[0]["status"] == "complete" and listed[0]["answers"] == 2
+    (number, stopped_by, duration, delivery), *_ = _rows(
+        server.root, "SELECT number, stopped_by, duration_s, delivery FROM answers ORDER BY number")
+    assert number == 1 and stopped_by == "silence" and 11 <= duration <= 20
+    assert "ask not" in json.loads(delivery)["transcript"].lower()
+
+    # The report page: html.py's report, served; a clicked word plays the answer from there.
+    page.click("#report-link")
+    page.wait_for_selector("section.answer#answer-1 .w[data-s]")
+    assert "fellow americans" in page.text_content("#answer-1 .transcript").lower()
+    word = page.locator("#answer-1 .w", has_text="country").first
+    start = float(word.get_attribute("data-s"))
+    word.click()
+    page.wait_for_function("(() => { const a = document.querySelector('#answer-1 audio');"
+                           " return !a.paused && a.currentTime > 0; })()", timeout=10_000)
+    now = page.evaluate("document.querySelector('#answer-1 audio').currentTime")
+    assert start - 0.05 <= now <= start + 2.0, (start, now)
+    page.evaluate("document.querySelector('#answer-1 audio').pause()")
+    page.screenshot(path=str(SHOTS / "web-report.png"))
+    page.goto(server.url("/progress"))
+    assert "1 session" in page.text_content("body") or "session" in page.text_content("body")
+    browser.close()
+
+
+def test_token_host_and_origin_are_checked(server):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    for path in ("/", "/sessions", "/progress", "/api/sessions", "/static/app.css", "/interview"):
+        for token in (None, "wrong"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(server.url(path, token=token))
+            assert refused.value.code == 403, (path, token)
+        assert urllib.request.urlopen(server.url(path)).status == 200
+    # DNS rebinding: a page at another name that resolves here is refused, token or not.
+    request = urllib.request.Request(server.url("/api/sessions"), headers={"Host": f"rebind.example:{server.port}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 403
+
+    ws = f"ws://127.0.0.1:{server.port}/ws/interview"
+    own = f"http://127.0.0.1:{server.port}"
+    for url, origin in ((ws, own), (ws + "?token=wrong", own), (ws + f"?token={server.token}", "http://evil.example"),
+                        (ws + f"?token={server.token}", None)):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin, open_timeout=10).close()
+        assert refused.value.response.status_code == 403, (url, origin)
+    with connect(ws + f"?token={server.token}", origin=own, open_timeout=10) as socket:
+        socket.send(json.dumps({"type": "start", "mode": "sideways"}))
+        assert "mode" in json.loads(socket.recv(timeout=10))["text"]
+
+
+def test_a_second_tab_is_refused_and_closing_the_tab_keeps_the_answer(server, playwright):
+    browser = _launch(playwright, DATA / "jfk.wav")
+    first = browser.new_page(bypass_csp=True)
+    _start(first, server, questions=2, silence_stop_s=4, max_answer_s=60)
+    first.click("#begin")
+    first.wait_for_function("document.body.classList.contains('recording')", timeout=60_000)
+
+    second = browser.new_page(bypass_csp=True)
+    _start(second, server, questions=2)
+    second.click("#begin")
+    second.wait_for_selector("#error:not([hidden])", timeout=20_000)
+    assert "already running in another tab" in second.text_content("#error")
+
+    # Closing the tab mid-answer: what was heard is kept, analysed and stored; the session ends.
+    first.wait_for_function("parseFloat(document.getElementById('elapsed').textContent.split(':')[1]) >= 5",
+                            timeout=30_000)
+    first.close()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        rows = _rows(server.root, "SELECT status FROM sessions")
+        if rows and rows[0][0] != "in_progress":
+            break
+        time.sleep(0.5)
+    assert rows == [("incomplete",)], rows
+    (stopped_by, duration, delivery, audio), = _rows(server.root,
+                                                     "SELECT stopped_by, duration_s, delivery, audio FROM answers")
+    assert stopped_by == "device" and 4 <= duration <= 12, (stopped_by, duration)
+    assert (server.root / audio).stat().st_size > 4 * 16000 * 2
+    assert "fellow americans" in json.loads(delivery)["transcript"].lower()
+    # The lock is free again: a new interview can start.
+    assert json.loads(urllib.request.urlopen(server.url("/api/state")).read())["interview_running"] is False
+    browser.close()
+
+
+def test_a_denied_microphone_says_how_to_allow_it(server, playwright):
+    # (bypass_csp: Playwright's wait_for_function evaluates strings, which the pages' CSP forbids.)
+    # A microphone is there, but the person said no to the permission prompt.
+    browser = _launch(playwright, None, "--use-fake-device-for-media-stream", "--deny-permission-prompts")
+    page = browser.new_page(bypass_csp=True)
+    _start(page, server, questions=1)
+    page.click("#begin")
+    page.wait_for_selector("#error:not([hidden])", timeout=60_000)
+    text = page.text_content("#error")
+    assert "microphone is blocked" in text and "Allow" in text, text
+    browser.close()
+
+
+def test_a_server_killed_mid_answer_is_recovered_on_the_next_start(tmp_path, playwright):
+    server = Server(tmp_path / "recordings")
+    browser = _launch(playwright, DATA / "jfk.wav")
+    page = browser.new_page(bypass_csp=True)
+    _start(page, server, questions=1, max_answer_s=60)
+    page.click("#begin")
+    page.wait_for_function("parseFloat(document.getElementById('elapsed').textContent.split(':')[1]) >= 5",
+                           timeout=90_000)
+    server.stop(signal.SIGKILL)
+    browser.close()
+    assert _rows(server.root, "SELECT status FROM sessions") == [("in_progress",)]
+    again = Server(server.root)
+    try:
+        assert _rows(again.root, "SELECT status FROM sessions") == [("incomplete",)]
+        (stopped_by, duration), = _rows(again.root, "SELECT stopped_by, duration_s FROM answers")
+        assert stopped_by == "recovered" and duration >= 4
+    finally:
+        again.stop()
