@@ -1,7 +1,8 @@
 """Defaults a person sets once, in a small TOML file in the user's config folder.
 
 Precedence: command-line option > this file > default (the recordings folder also reads
-$INTERVIEW_SIM_RECORDINGS, between the option and the file).
+$INTERVIEW_SIM_RECORDINGS, between the option and the file). `resolve` is the one place it is
+applied; the front ends pass what they were given.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import json
 import math
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any, Mapping
 
 from simulator.errors import UserError
 
@@ -52,6 +54,35 @@ def load() -> Config:
         if key not in KEYS:
             raise UserError(f"{path}: unknown setting {key!r} (known: {', '.join(KEYS)})")
         setattr(config, key, _coerce(key, value, path))
+    return config
+
+
+RECORDINGS_ENV = "INTERVIEW_SIM_RECORDINGS"
+
+
+def resolve(args: Any = None, environ: Mapping[str, str] | None = None, file: Config | None = None) -> Config:
+    """The settings in force: an option given in `args` (an argparse namespace, a dict, or None),
+    else the environment (the recordings folder only), else the saved file, else the default.
+
+    `recordings_dir` stays None when nothing chose a folder (the store's default then applies).
+    An empty --recordings-dir is refused: an unset variable in a script is not "the default".
+    """
+    environ = os.environ if environ is None else environ
+    config = replace(load() if file is None else file)
+
+    def given(key: str):
+        return args.get(key) if isinstance(args, Mapping) else getattr(args, key, None)
+
+    for key in KEYS:
+        value = given(key)
+        if key == "recordings_dir":
+            if value is not None and not str(value).strip():
+                raise UserError("--recordings-dir needs a folder, not an empty name")
+            config.recordings_dir = value or environ.get(RECORDINGS_ENV) or config.recordings_dir
+        elif key == "rate" and value is not None:
+            config.rate = _coerce("rate", value, "--rate")
+        elif value:  # an empty option is "not given", as it always was
+            setattr(config, key, value)
     return config
 
 

@@ -23,6 +23,32 @@ class EnvironmentProblem(UserError):
         super().__init__(message, exit_code=1, hint=hint)
 
 
+# -- domain errors: raised below the front ends, which add the hints (the CLI: simulator/cli/errors.py) --
+
+class SessionNotFound(UserError):
+    """No stored session matches the reference (or it matches several)."""
+
+
+class NotASessionId(UserError):
+    """A reference that cannot be a session id at all."""
+
+
+class OutsideFolder(UserError):
+    """A path read back from the database points outside the recordings folder."""
+
+
+class StoreDamaged(UserError):
+    """The database file is not a usable session database (or a newer program wrote it)."""
+
+
+class StoreUnreadable(EnvironmentProblem):
+    """The database could not be opened or read (locks, I/O, permissions): the file may be fine."""
+
+
+class StoreUnwritable(EnvironmentProblem):
+    """Nothing can be saved: the folder is full, read-only, or refuses the write."""
+
+
 class Interrupted(BaseException):
     """Ctrl-C or SIGTERM, raised on the main thread by the CLI's signal handler.
 

@@ -19,7 +19,6 @@ The same happens to `incomplete` sessions that still have audio without an answe
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -27,10 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from simulator.audio.io import wav_layout
-from simulator.errors import UserError
+from simulator.errors import EnvironmentProblem, UserError
 from simulator.store import Answer, Store
-
-ANSWER_FILE = re.compile(r"^answer-(\d{2,4})\.wav$")
 
 
 # -- who owns a session ------------------------------------------------------------------------
@@ -130,16 +127,8 @@ class Recovered:
 
 def orphan_audio(store: Store, session) -> list[tuple[int, Path]]:
     """Answer audio in the session's folder that has no answer row, by number."""
-    folder = store._inside(store.root / session.id)
-    if not folder.is_dir():
-        return []
     stored = {a.number for a in session.answers}
-    found = []
-    for entry in os.scandir(folder):
-        m = ANSWER_FILE.match(entry.name)
-        if m and entry.is_file(follow_symlinks=False) and int(m.group(1)) not in stored:
-            found.append((int(m.group(1)), store._inside(Path(entry.path))))
-    return sorted(found)
+    return [(n, path) for n, path in store.folder.answer_files(session.id) if n not in stored]
 
 
 def needs_recovery(store: Store) -> list[str]:
@@ -192,14 +181,14 @@ def recover(store: Store, load_transcriber: Callable[[], object], notify: Callab
                     analysis = analyze_file(path, transcriber, time_budget_s=question.get("time_budget_s"),
                                             display_name=path.name)
                 except (UserError, RuntimeError, OSError) as exc:
-                    if isinstance(exc, UserError) and exc.exit_code == 1:  # no model, no engine: try later
+                    if isinstance(exc, EnvironmentProblem):  # no model, no engine, no room: try later
                         raise
                     result.unreadable.append(path.name)
                     continue
                 store.add_answer(Answer(session_id=sid, number=number, question=question, audio=path,
                                         duration_s=round(duration, 3), stopped_by="recovered", overflows=0,
                                         engine=analysis.engine, model=analysis.model,
-                                        delivery=analysis.to_dict()))
+                                        delivery=analysis.delivery))
                 result.analysed += 1
             if session.status == "in_progress":
                 result.marked_incomplete = True

@@ -43,6 +43,47 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(VENV_BIN / "interview-sim"), *args], **kwargs)
 
 
+class Ran:
+    """What an in-process command left: its exit code and what it wrote."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run(*args: str, env: dict | None = None, stdin: str = "") -> Ran:
+    """interview-sim called in this process (httpie's style): milliseconds instead of a process
+    start, for behaviour that needs no device or model. `env` adds to (or, with None values,
+    removes from) the environment for the call. The real-process tests use `cli`."""
+    import contextlib
+    import io
+
+    from simulator.cli import main
+
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    try:
+        for key, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        sys.stdin = io.StringIO(stdin)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        sys.stdin = old_stdin
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Ran(code or 0, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture(scope="session")
 def virtual_audio() -> dict:
     """The PulseAudio null sinks: `speaker` (default output) and `mic_feed` (its monitor is the

@@ -1,4 +1,5 @@
-"""Bad input, tried as a new user would, through the real CLI in its own process.
+"""Bad input, tried as a new user would, through the real CLI in its own process (`cli`), or
+called in this process (`run`) where no device, model or signal is involved.
 
 Each case gets one line that says what is wrong and a non-zero exit code (or, for silence,
 metrics that say no speech was found); never a traceback; nothing already stored is damaged;
@@ -22,12 +23,12 @@ import psutil
 import pytest
 import soundfile
 
-from conftest import DATA, VENV_BIN, cli
+from conftest import DATA, VENV_BIN, cli, run
 
 CLIP = DATA / "jfk.wav"
 
 
-def one_line(result: subprocess.CompletedProcess, code: int | None = None, *, contains: str = "") -> str:
+def one_line(result, code: int | None = None, *, contains: str = "") -> str:
     """The run failed with exactly one line on stderr and no traceback; returns that line."""
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
@@ -197,10 +198,10 @@ def test_unknown_option_and_command():
 def test_missing_session_id(recordings):
     sid = stored_session(recordings)
     for command in ("replay", "report"):
-        one_line(cli(command, "20990101-000000", "--recordings-dir", str(recordings)), 2, contains="no session")
-    assert cli("sessions", "--json", "--recordings-dir", str(recordings)).returncode == 0
+        one_line(run(command, "20990101-000000", "--recordings-dir", str(recordings)), 2, contains="no session")
+    assert run("sessions", "--json", "--recordings-dir", str(recordings)).returncode == 0
     empty = recordings.parent / "empty-recordings"
-    one_line(cli("replay", "--recordings-dir", str(empty)), 2, contains="no sessions")
+    one_line(run("replay", "--recordings-dir", str(empty)), 2, contains="no sessions")
     assert sid
 
 
@@ -215,7 +216,7 @@ def test_session_ids_never_become_paths(tmp_path):
     before, outside_before = snapshot(root), outside.stat()
     for ref in ("../../etc", "../secret", "/etc/passwd", f"{sid}/../..", "..", "%2e%2e"):
         for command in (["replay", ref], ["report", ref], ["delete", ref, "--yes"], ["export", ref]):
-            one_line(cli(*command, "--recordings-dir", str(root)), 2, contains="not a session id")
+            one_line(run(*command, "--recordings-dir", str(root)), 2, contains="not a session id")
     assert (tmp_path / "deep").exists() and outside.exists()
 
     # A tampered row: answer audio that points outside the folder.
@@ -223,8 +224,8 @@ def test_session_ids_never_become_paths(tmp_path):
     db.execute("UPDATE answers SET audio = ? WHERE session_id = ?", ("../secret.wav", sid))
     db.commit()
     db.close()
-    one_line(cli("replay", sid, "--recordings-dir", str(root)), 2, contains="outside the recordings folder")
-    one_line(cli("delete", sid, "--yes", "--recordings-dir", str(root)), 2, contains="outside")
+    one_line(run("replay", sid, "--recordings-dir", str(root)), 2, contains="outside the recordings folder")
+    one_line(run("delete", sid, "--yes", "--recordings-dir", str(root)), 2, contains="outside")
     assert outside.stat().st_mtime == outside_before.st_mtime and outside.read_bytes() == CLIP.read_bytes()
     assert set(snapshot(root)) >= set(before) - {"interview-sim.db"}
 
@@ -400,9 +401,10 @@ def test_disk_filling_up_mid_answer_keeps_what_was_recorded(tmpfs, virtual_audio
     assert 2.5 <= kept_s <= 6.0, kept_s
 
     filler.unlink()
-    result = cli("sessions", "--json", "--recordings-dir", str(root))
+    result = cli("recover", "--recordings-dir", str(root))
     assert result.returncode == 0, result.stderr
     assert f"recovered session {new[0].name}" in result.stderr
+    result = cli("sessions", "--json", "--recordings-dir", str(root))
     listing = {s["id"]: s for s in json.loads(result.stdout)}
     assert listing[new[0].name]["status"] == "incomplete" and listing[new[0].name]["answers"] == 1
     assert listing[sid]["status"] == "complete"

@@ -1,4 +1,7 @@
-"""The command line as a person meets it: help everywhere, instant start, one-line errors."""
+"""The command line as a person meets it: help everywhere, instant start, one-line errors.
+
+`run` calls a command in this process (milliseconds); `cli` starts the real program, kept for
+what only a real process shows (start-up time, imports, devices, the model)."""
 
 from __future__ import annotations
 
@@ -10,15 +13,15 @@ import time
 
 import pytest
 
-from conftest import DATA, VENV_BIN, cli
+from conftest import DATA, VENV_BIN, cli, run
 
-COMMANDS = ["practice", "demo", "analyze", "replay", "sessions", "devices", "doctor", "config", "bench",
+COMMANDS = ["practice", "demo", "analyze", "replay", "sessions", "recover", "devices", "doctor", "config", "bench",
             "report", "history", "export", "delete", "questions"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
-    result = cli(command, "--help")
+    result = run(command, "--help")
     assert result.returncode == 0, result.stderr
     assert "usage: interview-sim " + command in result.stdout
 
@@ -51,7 +54,7 @@ def test_start_up_does_not_import_heavy_modules():
     (["demo", "--no-such-option"], "unrecognized arguments"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(args, fragment):
-    result = cli(*args)
+    result = run(*args)
     assert result.returncode == 2
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
@@ -87,19 +90,48 @@ def test_analyze_several_files_gives_an_array_and_reports_bad_ones(tmp_path):
 
 
 def test_no_colour_escape_codes_with_no_color(tmp_path):
-    result = cli("config", env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1"})
+    result = run("config", env={"NO_COLOR": "1", "FORCE_COLOR": "1"})
     assert result.returncode == 0
     assert "\x1b[" not in result.stdout
 
 
 def test_config_round_trip(tmp_path):
-    env = {**os.environ, "INTERVIEW_SIM_CONFIG": str(tmp_path / "c.toml")}
-    assert cli("config", "set", "rate", "190", env=env).returncode == 0
-    shown = json.loads(cli("config", "--json", env=env).stdout)
+    env = {"INTERVIEW_SIM_CONFIG": str(tmp_path / "c.toml")}
+    assert run("config", "set", "rate", "190", env=env).returncode == 0
+    shown = json.loads(run("config", "--json", env=env).stdout)
     assert shown["rate"] == 190
-    bad = cli("config", "set", "rate", "fast", env=env)
+    bad = run("config", "set", "rate", "fast", env=env)
     assert bad.returncode == 2 and "whole number" in bad.stderr
-    assert json.loads(cli("config", "--json", env=env).stdout)["rate"] == 190  # unchanged
+    assert json.loads(run("config", "--json", env=env).stdout)["rate"] == 190  # unchanged
+
+
+def test_a_domain_error_gets_its_hint_and_exit_code_in_one_place():
+    """The store raises StoreUnwritable without naming an option; the CLI adds the hint and the
+    exit code (the real read-only and full folders are in test_bad_input)."""
+    from simulator.cli.errors import explain
+    from simulator.errors import SessionNotFound, StoreUnwritable, UserError
+
+    line, code = explain(StoreUnwritable("the recordings folder /x is full"))
+    assert code == 1 and line.startswith("the recordings folder /x is full (") and "--recordings-dir" in line
+    assert explain(SessionNotFound("no session '1' in /x")) == ("no session '1' in /x", 2)
+    assert explain(UserError("bad", exit_code=1, hint="do this")) == ("bad (do this)", 1)
+
+
+def test_listing_never_recovers_or_loads_a_model(tmp_path):
+    """`sessions` on a folder with an abandoned session: listed as it is, nothing analysed."""
+    import sys as _sys
+
+    from simulator.store import Store
+
+    store = Store(tmp_path / "rec")
+    s = store.new_session("practice", {"owner": {"pid": 2 ** 22 + 7, "host": "gone", "started": 1}})
+    store.answer_path(s.id, 1).write_bytes(b"RIFF")
+    store._db.execute("UPDATE sessions SET settings = ? WHERE id = ?", ('{"owner": null}', s.id))
+    before = set(_sys.modules)
+    result = run("sessions", "--json", "--recordings-dir", str(tmp_path / "rec"))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert json.loads(result.stdout)[0]["status"] == "in_progress"
+    assert not {"faster_whisper", "ctranslate2", "simulator.recovery", "simulator.pipeline"} & (set(_sys.modules) - before)
 
 
 @pytest.mark.audio
@@ -127,3 +159,21 @@ def test_doctor_passes_on_the_virtual_audio_stack(virtual_audio, recordings):
     assert result.returncode == 0, checks
     for name in ("PortAudio", "microphone", "speaker", "text to speech", "Whisper model", "recordings folder"):
         assert checks[name]["status"] == "ok", checks[name]
+
+
+def test_settings_precedence_is_resolved_in_one_place(tmp_path):
+    """option > environment (the recordings folder) > saved file > default."""
+    from simulator.config import Config, resolve
+    from simulator.errors import UserError
+
+    saved = Config(rate=150, recordings_dir="/from/file", voice="gmw/en-GB", engine="openai-whisper")
+    got = resolve({"rate": "190", "voice": None, "model": "base"}, {}, saved)
+    assert (got.rate, got.voice, got.engine, got.model, got.recordings_dir) == \
+        (190, "gmw/en-GB", "openai-whisper", "base", "/from/file")
+    assert resolve({}, {"INTERVIEW_SIM_RECORDINGS": "/from/env"}, saved).recordings_dir == "/from/env"
+    assert resolve({"recordings_dir": "/opt"}, {"INTERVIEW_SIM_RECORDINGS": "/env"}, saved).recordings_dir == "/opt"
+    assert resolve(None, {}, Config()).recordings_dir is None  # the store's default applies
+    with pytest.raises(UserError, match="80 and 400"):
+        resolve({"rate": "20"}, {}, saved)
+    with pytest.raises(UserError, match="needs a folder"):
+        resolve({"recordings_dir": " "}, {}, saved)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from simulator.delivery.analyze import Delivery
 from simulator.delivery.structure import star_cues
-from simulator.interview.coaching import changes, coach
+from simulator.delivery.coaching import changes, coach
 from simulator.interview.followups import GENERAL
 from simulator.interview.interviewer import Interviewer, choose_follow_up
 from simulator.store import Answer
@@ -19,8 +20,8 @@ PAD = " It took a few months of steady work with the people around me and plenty
 
 
 def delivery(text: str, unsure: set[int] = frozenset(), dropped: list[tuple[str, int]] = (),
-             fillers: dict[str, str] = FILLERS) -> dict:
-    """A stored Delivery's words for `text`: one word every 0.4 s; `unsure` word indexes get a low
+             fillers: dict[str, str] = FILLERS, **extra) -> Delivery:
+    """A Delivery with the words of `text`: one word every 0.4 s; `unsure` word indexes get a low
     probability; `dropped` puts a dropped (hallucinated) word before the word at that index."""
     words, gaps = [], {i: w for w, i in dropped}
     t = 0.5
@@ -37,10 +38,13 @@ def delivery(text: str, unsure: set[int] = frozenset(), dropped: list[tuple[str,
                       "reason": "no voice"})
     spoken = [w["text"] for w in words if w["filler"] != "hesitation"]
     cues = star_cues([" ".join(w["text"] for w in words if not w["filler"])])
-    return {"words": words, "dropped_words": drops, "word_count": len(spoken), "speech_found": True,
-            "transcript": text, "answer_length": {"answer_s": t}, "structure": {
-                "result": cues.result, "i_count": cues.i_count, "we_count": cues.we_count},
-            "wpm": 140.0, "time_to_first_word_s": 0.5, "speech_s": t, "fillers": {"hesitation": 0, "discourse": 0}}
+    return Delivery.from_dict({
+        "file": None, "duration_s": t, "pauses": [], "fillers_per_min": None,
+        "words": words, "dropped_words": drops, "word_count": len(spoken), "speech_found": True,
+        "transcript": text, "answer_length": {"answer_s": t}, "structure": {
+            "result": cues.result, "i_count": cues.i_count, "we_count": cues.we_count},
+        "wpm": 140.0, "time_to_first_word_s": 0.5, "speech_s": t, "fillers": {"hesitation": 0, "discourse": 0},
+        **extra})
 
 
 def test_a_claimed_number_is_quoted_back_in_the_second_person():
@@ -155,7 +159,7 @@ def test_coaching_says_nothing_for_one_answer():
 
 
 def test_changes_since_the_last_session_in_words():
-    slow = delivery("I planned the work." + PAD) | {"wpm": 100.0}
+    slow = delivery("I planned the work." + PAD, wpm=100.0)
     good = delivery("I planned the work." + PAD)
     lines = changes([[slow, slow, slow, good], [good, good, good, slow]])
     assert lines[0] == "pace steadier: 3 of 4 answers in range, up from 1 of 4"

@@ -190,8 +190,8 @@ def test_export_csv_one_row_per_answer(three, tmp_path):
     store = Store(root)
     for r in rows:
         d = store.session(r["session_id"]).answers[int(r["answer"]) - 1].delivery
-        assert float(r["wpm"]) == d["wpm"] and int(r["word_count"]) == d["word_count"]
-        assert int(r["hesitations"]) == d["fillers"]["hesitation"] and r["transcript"] == d["transcript"]
+        assert float(r["wpm"]) == d.wpm and int(r["word_count"]) == d.word_count
+        assert int(r["hesitations"]) == d.fillers.hesitation and r["transcript"] == d.transcript
     assert {"articulation_wpm", "filler_percent"} <= set(rows[0])  # the newer figures come along
 
 

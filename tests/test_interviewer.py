@@ -14,7 +14,7 @@ import pytest
 
 from conftest import DATA
 
-from simulator.delivery.analyze import analyze
+from simulator.delivery.analyze import Delivery, analyze
 from simulator.errors import UserError
 from simulator.interview import interviewer as iv
 from simulator.interview import questions as qmod
@@ -48,7 +48,7 @@ def _shipped_prompts(monkeypatch):
     monkeypatch.delenv(qmod.PROMPTS_ENV, raising=False)
 
 
-def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s: float = 0.5) -> dict:
+def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s: float = 0.5) -> Delivery:
     """Real delivery metrics for `text` said at a steady pace from `start` seconds: each word a
     0.3 s piece of a real voice (the JFK clip's "ask not what your country can do"), with
     silence between. Noise bursts would not do: the voice model hears no voice in them."""
@@ -62,7 +62,7 @@ def delivery(text: str, budget: float | None = 60.0, start: float = 0.5, word_s:
         a = int(w.start * SR)
         piece = voice[(k * int(0.3 * SR)) % (len(voice) - int(0.3 * SR)):][: int(0.3 * SR)]
         audio[a:a + len(piece)] = piece
-    return analyze(audio, words, time_budget_s=budget).to_dict()
+    return analyze(audio, words, time_budget_s=budget)
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,7 +72,7 @@ def _voice() -> np.ndarray:
     return load_audio(DATA / "jfk.wav")[int(5.6 * SR): int(7.6 * SR)]
 
 
-def answer_to(turn: Turn, d: dict | None, stopped_by: str = "silence") -> Answer:
+def answer_to(turn: Turn, d: Delivery | None, stopped_by: str = "silence") -> Answer:
     return Answer(session_id="s", number=1, question=turn.question, audio=Path("/tmp/x.wav"),
                   duration_s=10.0, stopped_by=stopped_by, delivery=d)
 
@@ -187,23 +187,23 @@ def test_short_answer_gets_a_specific_example_with_its_reason():
     fu = choose_follow_up({"text": "What is your greatest strength?", "category": "strengths",
                            "time_budget_s": 90}, d)
     assert fu.text == EXAMPLE == "Can you give me a specific example?"
-    assert fu.reason == f"your answer was short: {d['word_count']} words"
-    assert d["word_count"] < iv.SHORT_ANSWER_WORDS
+    assert fu.reason == f"your answer was short: {d.word_count} words"
+    assert d.word_count < iv.SHORT_ANSWER_WORDS
 
 
 def test_story_without_a_result_gets_what_was_the_outcome():
     q = {"text": "Tell me about a time you disagreed with a colleague.", "category": "conflict",
          "time_budget_s": 120}
     d = delivery(LONG_STORY, budget=120)
-    assert d["word_count"] >= iv.SHORT_ANSWER_WORDS and not d["structure"]["result"]
+    assert d.word_count >= iv.SHORT_ANSWER_WORDS and not d.structure.result
     fu = choose_follow_up(q, d)
     assert fu.text == OUTCOME == "What was the outcome?" and "no result" in fu.reason
     # With a result heard, no "outcome" question: the claimed number is asked about instead
     # (issue 14), quoting what was said.
     d2 = delivery(LONG_STORY_WITH_RESULT, budget=120)
-    assert d2["structure"]["result"]
+    assert d2.structure.result
     fu2 = choose_follow_up(q, d2)
-    assert fu2.kind == "measure" and fu2.text != OUTCOME and fu2.quote in d2["transcript"].lower()
+    assert fu2.kind == "measure" and fu2.text != OUTCOME and fu2.quote in d2.transcript.lower()
     # Not a story question: a long answer without a "result" is fine.
     assert choose_follow_up({"text": "What motivates you?", "category": "motivation", "time_budget_s": 120},
                             d) is None
@@ -212,10 +212,10 @@ def test_story_without_a_result_gets_what_was_the_outcome():
 def test_answer_past_its_budget_gets_summarise_in_one_sentence():
     q = {"text": "Tell me about yourself.", "category": "introduction", "time_budget_s": 20}
     d = delivery(LONG_STORY_WITH_RESULT, budget=20)  # about 25 s
-    assert d["answer_length"]["answer_s"] > 20
+    assert d.answer_length.answer_s > 20
     fu = choose_follow_up(q, d)
     assert fu.text == SUMMARISE == "Could you summarise that in one sentence?"
-    assert fu.reason == f"your answer ran past its time budget: {d['answer_length']['answer_s']:.0f} s of 20 s"
+    assert fu.reason == f"your answer ran past its time budget: {d.answer_length.answer_s:.0f} s of 20 s"
     # Cut off by the interviewer: the same follow-up, and the reason says so.
     short = delivery("well so the thing is", budget=12)
     fu = choose_follow_up({**q, "time_budget_s": 12}, short, stopped_by="cut-in")

@@ -72,10 +72,10 @@ def test_practice_records_transcribes_measures_and_replays(virtual_audio, record
         # Recorded: the whole answer, then the 2 s of silence that ended it, then little more.
         assert played_s + 1.5 <= on_disk.duration <= played_s + 5.0, (answer.number, on_disk.duration)
         assert answer.stopped_by == "silence"
-        transcript = answer.delivery["transcript"].lower()
+        transcript = answer.delivery.transcript.lower()
         assert all(w in transcript for w in words), transcript
-        assert answer.delivery["word_count"] >= 15
-        assert 60 <= answer.delivery["wpm"] <= 250
+        assert answer.delivery.word_count >= 15
+        assert 60 <= answer.delivery.wpm <= 250
         assert answer.engine == "faster-whisper" and answer.model == "tiny.en"
         assert f"Question {answer.number} of 2" in out
 

@@ -121,9 +121,9 @@ def test_pressure_session_follows_up_a_short_answer_and_cuts_in_on_a_long_one(vi
     # The short answer to the main question drew the specific-example follow-up, for a printed reason.
     assert main.question["id"] == "e2e-hard-problem" and main.question["time_budget_s"] == MAIN_BUDGET
     assert main.stopped_by == "silence"
-    words = main.delivery["word_count"]
-    assert 1 <= words < 30, main.delivery["transcript"]
-    assert "good" in main.delivery["transcript"].lower()
+    words = main.delivery.word_count
+    assert 1 <= words < 30, main.delivery.transcript
+    assert "good" in main.delivery.transcript.lower()
     fq = follow_up.question
     assert fq["text"] == "Can you give me a specific example?"
     assert fq["follow_up_of"] == "e2e-pressure/e2e-hard-problem"
@@ -137,13 +137,13 @@ def test_pressure_session_follows_up_a_short_answer_and_cuts_in_on_a_long_one(vi
     assert FOLLOW_UP_BUDGET - 0.05 <= follow_up.duration_s <= FOLLOW_UP_BUDGET + 0.5, follow_up.duration_s
     assert FOLLOW_UP_BUDGET - 0.05 <= soundfile.info(str(follow_up.audio)).duration <= FOLLOW_UP_BUDGET + 0.5
     assert f"Interviewer: {CUT_IN_LINE}" in out
-    assert follow_up.delivery["word_count"] >= 15  # the long answer was heard, and analysed like the rest
+    assert follow_up.delivery.word_count >= 15  # the long answer was heard, and analysed like the rest
     assert out.index(f"Interviewer: {CUT_IN_LINE}") < out.index("Do you have any questions for me?")
 
     # No follow-up after the warm-up or the closing, though both answers were short; no more than
     # one follow-up per question.
     assert warm_up.stopped_by == closing.stopped_by == "silence"
-    assert closing.question["id"] == "e2e-closing" and closing.delivery["word_count"] >= 1
+    assert closing.question["id"] == "e2e-closing" and closing.delivery.word_count >= 1
     assert out.count("(follow-up:") == 1
     for n in (1, 2, 3):
         assert f"Question {n} of 3" in out

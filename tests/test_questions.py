@@ -19,8 +19,8 @@ from simulator.interview.questions import (
     list_banks,
     load_all,
     load_bank,
-    speech_problems,
 )
+from speech_lint import speech_problems
 
 REPO_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 

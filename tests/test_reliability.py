@@ -102,11 +102,15 @@ def test_sigkill_mid_answer_loses_at_most_a_second_and_is_recovered(virtual_audi
     header_s = soundfile.info(str(wav)).duration  # what the last header refresh promised
     assert header_s >= elapsed - 1.0, (header_s, elapsed)
 
-    # The next start of `sessions` recovers it: audio kept, analysed, session incomplete.
-    result = cli("sessions", "--json", "--recordings-dir", str(recordings))
+    # `recover` (as the next practice or demo does when it starts): audio kept, analysed, session
+    # incomplete. Listing alone never recovers.
+    assert json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["status"] \
+        == "in_progress"
+    result = cli("recover", "--recordings-dir", str(recordings))
     assert result.returncode == 0, result.stderr
     notices = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(notices) == 1 and f"recovered session {sid}" in notices[0] and "incomplete" in notices[0], result.stderr
+    result = cli("sessions", "--json", "--recordings-dir", str(recordings))
     listing = json.loads(result.stdout)
     assert [(s["id"], s["status"], s["answers"]) for s in listing] == [(sid, "incomplete", 1)]
 
@@ -121,8 +125,8 @@ def test_sigkill_mid_answer_loses_at_most_a_second_and_is_recovered(virtual_audi
     assert recovered_s <= elapsed + 0.2
     assert answer.stopped_by == "recovered" and answer.duration_s == pytest.approx(recovered_s, abs=0.01)
     assert answer.question.get("id"), answer.question  # the plan says which question it answered
-    heard = words_of(answer.delivery["transcript"])
-    assert {"fellow", "americans", "ask"} <= heard, answer.delivery["transcript"]
+    heard = words_of(answer.delivery.transcript)
+    assert {"fellow", "americans", "ask"} <= heard, answer.delivery.transcript
 
     # Recovering again changes nothing and says nothing.
     again = cli("sessions", "--json", "--recordings-dir", str(recordings))
@@ -154,7 +158,7 @@ def test_practice_start_recovers_an_abandoned_session_and_leaves_live_ones(virtu
     got = store.session(abandoned.id)
     assert got.status == "incomplete" and [a.number for a in got.answers] == [1]
     assert got.answers[0].question == {"id": "q1", "text": "Why?"}
-    assert "country" in got.answers[0].delivery["transcript"].lower()
+    assert "country" in got.answers[0].delivery.transcript.lower()
     assert store.session(live.id).status == "in_progress" and not store.session(live.id).answers
     assert (recordings / live.id / "answer-01.wav").read_bytes() == CLIP.read_bytes()
 
@@ -242,12 +246,12 @@ def test_input_overflows_are_counted_stored_and_shown(tmp_path, monkeypatch):
     answer = session.answers[0]
     expected = clip.size // 800 // 10
     assert answer.overflows == expected > 0
-    assert answer.delivery["input_overflows"] == expected
-    assert any(m["key"] == "input_overflows" and m["value"] == expected for m in answer.delivery["metrics"])
+    assert answer.delivery.input_overflows == expected
+    assert any(m.key == "input_overflows" and m.value == expected for m in answer.delivery.metrics)
     assert f"input overflows: {expected}" in out.getvalue()
     # And it survives the store: read back from disk by a new process' view.
     again = Store(tmp_path / "rec").session(session.id).answers[0]
-    assert again.overflows == expected and again.delivery["input_overflows"] == expected
+    assert again.overflows == expected and again.delivery.input_overflows == expected
 
 
 @pytest.fixture

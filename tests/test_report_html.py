@@ -115,35 +115,35 @@ def test_demo_report_plays_and_seeks_in_chromium(browser, demo):
                 a.addEventListener('seeking', () => window.seeks.push([i, a.currentTime]))); }""")
         for index, answer in enumerate(stored.answers):
             card = page.locator(f"#answer-{answer.number}")
-            words = answer.delivery["words"]
+            words = answer.delivery.words
             spans = card.locator(".transcript .w")
             assert spans.count() == len(words)
             # Fillers highlighted as stored (a phrase like "you know" is two words); pauses drawn.
             for kind in ("hesitation", "discourse"):
-                marked = sum(1 for w in words if w["filler"] == kind)
+                marked = sum(1 for w in words if w.filler == kind)
                 assert card.locator(f".w.{kind}").count() == marked
-                assert (marked > 0) == (answer.delivery["fillers"][kind] > 0)
-            assert card.locator(".transcript .pause").count() == len(answer.delivery["pauses"])
+                assert (marked > 0) == (getattr(answer.delivery.fillers, kind) > 0)
+            assert card.locator(".transcript .pause").count() == len(answer.delivery.pauses)
             for k in (len(words) // 2, len(words) - 3):
                 spans.nth(k).click()
                 page.wait_for_function(f"() => window.seeks.length && window.seeks[window.seeks.length - 1][0] === {index}"
-                                       f" && Math.abs(window.seeks[window.seeks.length - 1][1] - {words[k]['start']}) < 0.05",
+                                       f" && Math.abs(window.seeks[window.seeks.length - 1][1] - {words[k].start}) < 0.05",
                                        timeout=5_000)
                 # ... and it plays from there.
                 page.wait_for_function(f"() => !document.querySelectorAll('audio')[{index}].paused", timeout=5_000)
                 now = page.evaluate(f"() => document.querySelectorAll('audio')[{index}].currentTime")
-                assert words[k]["start"] - 0.05 <= now <= words[k]["start"] + 2.0
+                assert words[k].start - 0.05 <= now <= words[k].start + 2.0
                 page.evaluate(f"() => document.querySelectorAll('audio')[{index}].pause()")
             # The pace chart: an SVG with a drawn point per stored pace window.
             points = card.locator("svg.chart circle.pt")
-            assert points.count() == len(answer.delivery["pace_windows"]) >= 1
+            assert points.count() == len(answer.delivery.pace_windows) >= 1
             box = points.first.bounding_box()
             assert box and box["width"] > 4 and box["height"] > 4
             chart = card.locator("svg.chart").bounding_box()
             assert chart and chart["width"] > 300 and chart["height"] > 80
             # Metrics against their targets, with their notes.
             rows = card.locator("table.metrics tbody tr")
-            assert rows.count() == len(answer.delivery["metrics"])
+            assert rows.count() == len(answer.delivery.metrics)
             assert card.locator("table.metrics .pill.good, table.metrics .pill.watch").count() >= 1
             assert f"{answer.engine} {answer.model}" in card.inner_text()
         # The session summary on top.
@@ -228,11 +228,13 @@ def test_history_charts_render_in_chromium(browser, tmp_path):
 def test_pauses_are_drawn_between_the_words_they_fell_between():
     from simulator.report.html import transcript_html
 
-    words = [{"text": " So,", "start": 0.5, "end": 0.8, "filler": "discourse"},
-             {"text": " I", "start": 0.9, "end": 1.0, "filler": None},
-             {"text": " um", "start": 2.4, "end": 2.7, "filler": "hesitation"},  # stretched over the silence
-             {"text": " led", "start": 2.8, "end": 3.1, "filler": None}]
-    pauses = [{"start": 1.05, "end": 2.45}, {"start": 3.2, "end": 3.5}]
+    from simulator.delivery.analyze import LabeledWord
+    from simulator.delivery.pauses import Pause
+
+    words = [LabeledWord(" So,", 0.5, 0.8, 0.9, "discourse"), LabeledWord(" I", 0.9, 1.0, 0.9),
+             LabeledWord(" um", 2.4, 2.7, 0.9, "hesitation"),  # stretched over the silence
+             LabeledWord(" led", 2.8, 3.1, 0.9)]
+    pauses = [Pause(1.05, 2.45), Pause(3.2, 3.5)]
     html = transcript_html(words, pauses)
     order = re.findall(r'class="(w[^"]*|pause[^"]*)"', html)
     assert order == ["w discourse", "w", "pause long", "w hesitation", "w", "pause"]

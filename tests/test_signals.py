@@ -115,7 +115,7 @@ def db_rows(recordings: Path, sql: str) -> list[tuple]:
 
 
 def assert_kept_and_recoverable(recordings: Path) -> tuple[str, set[int]]:
-    """The session and its audio survived the signal, and `sessions` lists it (recovering it).
+    """The session and its audio survived the signal, `recover` recovers it and `sessions` lists it.
     Returns the session id and the answer numbers stored."""
     (sid, status), = db_rows(recordings, "SELECT id, status FROM sessions")
     assert status in ("incomplete", "in_progress"), status  # in_progress: recovered on the next start
@@ -123,6 +123,8 @@ def assert_kept_and_recoverable(recordings: Path) -> tuple[str, set[int]]:
     for wav in wavs:
         info = soundfile.info(str(wav))
         assert info.frames > 0 and info.duration > 1.0, (wav, info)
+    recovered = cli("recover", "--recordings-dir", str(recordings), timeout=120)
+    assert recovered.returncode == 0 and "Traceback" not in recovered.stderr, recovered.stdout + recovered.stderr
     # Wide, so the table shows whole ids (the 80-column listing is another matter).
     listed = cli("sessions", "--recordings-dir", str(recordings), timeout=120, env={**os.environ, "COLUMNS": "200"})
     assert listed.returncode == 0, listed.stdout + listed.stderr
@@ -136,6 +138,16 @@ def assert_kept_and_recoverable(recordings: Path) -> tuple[str, set[int]]:
     return sid, stored
 
 
+def assert_nothing_kept(recordings: Path, line: str) -> None:
+    """A session that ended before any answer or audio is not kept (no half-made sessions): no
+    row, no folder, and the one line names no session, since none is left to look for."""
+    assert db_rows(recordings, "SELECT id FROM sessions") == []
+    assert db_rows(recordings, "SELECT number FROM answers") == []
+    left = [p.name for p in recordings.iterdir() if p.is_dir()]
+    assert left == [], left
+    assert line.split(";")[1:] == [" nothing was recorded, so no session was kept"], line
+
+
 def demo(recordings: Path, *extra: str) -> Running:
     return Running("demo", "--recordings-dir", str(recordings), *extra)
 
@@ -146,8 +158,7 @@ def test_demo_ctrl_c_before_the_first_answer(virtual_audio, recordings):
     app.send(signal.SIGINT)
     code, err, took = app.end()
     line = assert_clean_end(code, err, took, signal.SIGINT, "".join(app.lines))
-    sid, stored = assert_kept_and_recoverable(recordings)
-    assert stored <= {1} and sid in line
+    assert_nothing_kept(recordings, line)
 
 
 def wait_for_answer_audio(app: Running, recordings: Path, timeout: float = 120) -> None:
@@ -168,7 +179,7 @@ def test_demo_signal_while_the_first_answer_is_transcribed(virtual_audio, record
     assert_clean_end(code, err, took, signum, "".join(app.lines))
     assert ANSWER_DONE not in "".join(app.lines), "the signal came after the transcription"
     _sid, stored = assert_kept_and_recoverable(recordings)
-    assert stored == {1}  # recovered by `sessions` from the WAV the demo wrote
+    assert stored == {1}  # recovered by `recover` from the WAV the demo wrote
 
 
 def test_demo_ctrl_c_after_the_first_answer_keeps_it(virtual_audio, recordings):
@@ -203,8 +214,8 @@ def test_demo_sigterm_while_a_question_is_spoken(virtual_audio, recordings):
     time.sleep(1.0)
     app.send(signal.SIGTERM)
     code, err, took = app.end()
-    assert_clean_end(code, err, took, signal.SIGTERM, "".join(app.lines))
-    assert_kept_and_recoverable(recordings)
+    line = assert_clean_end(code, err, took, signal.SIGTERM, "".join(app.lines))
+    assert_nothing_kept(recordings, line)
 
 
 def test_practice_sigterm_mid_answer_keeps_the_audio_for_the_next_start(virtual_audio, recordings):

@@ -89,8 +89,8 @@ def test_fifty_answers_with_flat_memory_and_file_descriptors(virtual_audio, reco
     from simulator.store import Store
 
     answers = Store(recordings).session(listing[0]["id"]).answers
-    assert all(a.delivery and a.delivery["speech_found"] for a in answers), \
-        [a.number for a in answers if not (a.delivery and a.delivery["speech_found"])]
+    assert all(a.delivery and a.delivery.speech_found for a in answers), \
+        [a.number for a in answers if not (a.delivery and a.delivery.speech_found)]
     print(f"input overflows over the session: {sum(a.overflows for a in answers)}")
 
     assert len(samples) >= ANSWERS

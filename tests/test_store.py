@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from simulator.errors import UserError
+from simulator.delivery.analyze import Delivery
 from simulator.store import DB_NAME, MIGRATIONS, Answer, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def test_migration_from_an_older_schema_keeps_data(tmp_path, old_version):
     assert (s.kind, s.status, s.settings["bank"]) == ("practice", "complete", "general")
     [a] = s.answers
     assert a.question == {"text": "Why us?", "category": "motivation"}
-    assert a.delivery == delivery(seed=7)
+    assert a.delivery == Delivery.from_dict(delivery(seed=7))
     assert (a.duration_s, a.engine, a.model) == (12.5, "faster-whisper", "tiny.en")
     assert a.audio == (root / "20250101-090000" / "answer-01.wav").resolve()
     # ... and the migrated file takes new sessions alongside the old one.
@@ -113,7 +114,7 @@ def test_fresh_database_is_at_the_current_version_and_reopens_unchanged(tmp_path
 def test_a_failing_migration_changes_nothing(tmp_path, monkeypatch):
     root = tmp_path / "rec"
     make_old_database(root, 1)
-    import simulator.store as store_mod
+    import simulator.store.db as store_mod
 
     monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS + ["CREATE TABLE extra (x INTEGER);\nNOT SQL AT ALL;"])
     with pytest.raises(UserError):
@@ -250,3 +251,19 @@ def test_sigkill_while_writing_a_session_leaves_the_database_consistent(tmp_path
     store = Store(rec)
     sid = write_session(store)
     assert store.session(sid).status == "complete"
+
+
+def test_listing_reads_every_session_in_two_queries(tmp_path):
+    store = Store(tmp_path)
+    ids = [write_session(store, answers=n % 3) for n in range(12)]
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    listed = store.sessions()
+    store._db.set_trace_callback(None)
+    answers = {sid: n % 3 for n, sid in enumerate(ids)}
+    assert {s.id: len(s.answers) for s in listed} == answers and len(listed) == 12
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2, statements
+    assert all(isinstance(a.delivery, Delivery) for s in listed for a in s.answers)
+    recent = store.recent(4)
+    assert [s.id for s in recent] == [s.id for s in listed][-4:]
+    assert all(len(s.answers) == answers[s.id] for s in recent)

@@ -28,7 +28,7 @@ import numpy as np
 from simulator.audio.devices import sounddevice
 from simulator.audio.level import LevelGate
 from simulator.audio.vad import SPEECH_PROBABILITY, WINDOW_S, SpeechDetector
-from simulator.errors import EnvironmentProblem, UserError
+from simulator.errors import EnvironmentProblem, StoreUnwritable
 from simulator.audio.format import SAMPLE_RATE
 
 BLOCK_S = 0.05
@@ -149,8 +149,7 @@ class CrashSafeWav:
         try:
             self._out = soundfile.SoundFile(str(path), "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16")
         except (soundfile.LibsndfileError, OSError) as exc:
-            raise UserError(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}", exit_code=1,
-                            hint="free some space or choose another folder with --recordings-dir") from None
+            raise StoreUnwritable(f"cannot create {path}: {getattr(exc, 'error_string', None) or exc}") from None
         self.frames = 0
         self._last_header = time.monotonic()
 
@@ -302,7 +301,7 @@ def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockList
     rules.enter.clear()
     try:
         out = CrashSafeWav(path)
-    except UserError:
+    except StoreUnwritable:
         close = getattr(source, "close", None)
         if close:
             close()  # opened but never started: release the device

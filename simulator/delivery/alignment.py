@@ -1,7 +1,7 @@
 """Put Whisper's words on the waveform: drop words said over silence, snap the rest to speech.
 
 Whisper writes "Thank you." / "You." / "So..." on silence and stretches words across pauses
-(FACTS.md). Words with no speech near them are dropped (and reported); the rest are trimmed to
+(docs/sources.md). Words with no speech near them are dropped (and reported); the rest are trimmed to
 the speech they overlap so that a word never swallows a pause.
 """
 
@@ -15,7 +15,7 @@ from typing import Sequence
 from simulator.delivery.speech import VoiceActivity
 from simulator.transcribe.base import TimedWord
 
-# Whisper word times are off by about 110 ms median, 220 ms p90 for tiny.en (FACTS.md): a real
+# Whisper word times are off by about 110 ms median, 220 ms p90 for tiny.en (docs/sources.md): a real
 # word is never further than this from speech.
 NEAR_SPEECH_S = 0.25
 MIN_SPEECH_IN_WORD_S = 0.03

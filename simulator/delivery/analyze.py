@@ -1,34 +1,32 @@
 """The one place delivery metrics are computed: (audio, timed words) -> `Delivery`.
 
-Every view (terminal, `analyze --json`, the store, reports) reads a `Delivery`; they rebuild it
-from stored JSON with `Delivery.from_dict`. Ranges and their sources are in FACTS.md and the README.
+Every view (terminal, `analyze --json`, the store, reports) reads a `Delivery`; the store rebuilds
+it from stored JSON with `Delivery.from_dict`. What a figure means (good, watch, its target) is
+decided in `simulator.delivery.judge`, not here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import types
-import typing
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from simulator.delivery.alignment import DroppedWord, place_words
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
+from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
+    FILLER_PERCENT_WATCH, FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric, clock, filler_status, headline_metrics, judge,
+    pace_status)
 from simulator.delivery.language import PhraseCounts, Repetition, find_hedges, find_repetitions, tokenize
 from simulator.delivery.pace import Drift, PaceWindow, find_drift, pace_windows, per_minute, spoken_counts
-from simulator.delivery.pauses import VERY_LONG_S, Pause, PauseClasses, classify, find_pauses
-from simulator.delivery.prosody import MONOTONE_ST, Prosody, Stretch, measure_prosody
+from simulator.delivery.plain import from_plain, to_plain
+from simulator.delivery.pauses import Pause, PauseClasses, classify, find_pauses
+from simulator.delivery.prosody import Prosody, Stretch, measure_prosody
 from simulator.delivery.speech import VoiceActivity, voice_activity
 from simulator.delivery.structure import StarCues, star_cues
 from simulator.transcribe.base import TimedWord
 
-# Targets (FACTS.md, "Delivery norms"): heuristics that products use, not laws.
-PACE_TARGET = (120.0, 160.0)  # within 100-165 (Speaker Coach) and 130-175 (Read.ai); conversation 120-150
-FILLERS_PER_MIN_WATCH = 3.0  # one scorer: 1.2/min "fluent", 4.8/min "hesitant"
-FILLER_PERCENT_WATCH = 4.0  # Read.ai flags more than 4% of words
 MIN_RATE_SPAN_S = 1.0  # a rate over less than a second of speech means nothing
 
 
@@ -46,17 +44,6 @@ class AnswerLength:
     answer_s: float  # from the start of the recording to the last word
     budget_s: float | None = None
     ratio: float | None = None  # answer_s / budget_s
-
-
-@dataclass
-class Metric:
-    key: str
-    label: str
-    value: float | int | None
-    display: str  # e.g. "142 wpm"
-    target: str | None  # e.g. "120-160 wpm"
-    status: str  # "good" | "watch" | "info"
-    note: str  # one line of evidence
 
 
 @dataclass
@@ -96,18 +83,20 @@ class Delivery:
 
     def to_dict(self) -> dict:
         """JSON-ready: floats rounded, no NaN; includes the headline `metrics` for readers."""
-        d = _plain(self)
+        d = to_plain(self)
         d["dropped_word_count"] = len(self.dropped_words)
-        d["metrics"] = [_plain(m) for m in self.metrics]
+        d["metrics"] = [to_plain(m) for m in self.metrics]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Delivery:
-        return _build(cls, d)
+        if "speech_found" not in d:  # stored before issue 4: words mean speech was found
+            d = {**d, "speech_found": bool(d.get("words"))}
+        return from_plain(cls, d)
 
     @property
     def metrics(self) -> list[Metric]:
-        return headline_metrics(self)
+        return judge(self)
 
 
 def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | None], list[int]]:
@@ -204,212 +193,3 @@ def _finite_words(words: Iterable[TimedWord]) -> list[TimedWord]:
         out.append(w)
         last = max(last, end)
     return out
-
-
-# ---- headline metrics: what every view shows -------------------------------------------------
-
-def clock(seconds: float | None) -> str:
-    seconds = max(0, int(round(seconds or 0)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def pace_status(wpm: float) -> str:
-    """The one judgement of a pace, for an answer or a whole session."""
-    lo, hi = PACE_TARGET
-    return "good" if lo <= wpm <= hi else "watch"
-
-
-def filler_status(per_min: float | None, percent: float | None) -> str:
-    """The one judgement of a filler rate: over 3 a minute or over 4% of words is worth watching."""
-    if per_min is None and percent is None:
-        return "info"
-    watch = (per_min or 0) > FILLERS_PER_MIN_WATCH or (percent or 0) > FILLER_PERCENT_WATCH
-    return "watch" if watch else "good"
-
-
-def headline_metrics(d: Delivery) -> list[Metric]:
-    if not d.speech_found:
-        note = "no speech was found in the recording"
-        if d.dropped_words:
-            note += f" ({len(d.dropped_words)} transcribed word(s) fell on silence and were dropped)"
-        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _overflows(d)) if m]
-    return [m for m in (_pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
-                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _star(d), _overflows(d)) if m]
-
-
-def _overflows(d: Delivery) -> Metric | None:
-    n = d.input_overflows
-    if not n:
-        return None
-    return Metric("input_overflows", "Input overflows", n, str(n), "0", "watch",
-                  f"the machine fell behind the microphone {n} time{'s' if n > 1 else ''}: "
-                  "some audio is missing from the recording")
-
-
-def _pace(d: Delivery) -> Metric:
-    lo, hi = PACE_TARGET
-    target = f"{lo:.0f}-{hi:.0f} wpm"
-    if d.wpm is None:
-        return Metric("wpm", "Pace", None, "n/a", target, "info", f"too little speech to measure ({d.speech_s:.1f} s)")
-    status = pace_status(d.wpm)
-    if d.pace_drift:
-        note = "; ".join(f"{x.direction} at {x.wpm:.0f} wpm from {clock(x.start)} to {clock(x.end)}" for x in d.pace_drift)
-        status = "watch"
-    elif len(d.pace_windows) > 1:
-        rates = [w.wpm for w in d.pace_windows]
-        note = f"steady: {min(rates):.0f}-{max(rates):.0f} wpm across {len(rates)} windows of 15 s"
-    else:
-        note = f"{d.word_count} words in {d.speech_s:.1f} s of speech"
-    return Metric("wpm", "Pace", d.wpm, f"{d.wpm:.0f} wpm", target, status, note)
-
-
-def _articulation(d: Delivery) -> Metric | None:
-    if d.articulation_wpm is None:
-        return None
-    share = f"{100 * d.pause_ratio:.0f}%" if d.pause_ratio is not None else "n/a"
-    return Metric("articulation_wpm", "Articulation rate", d.articulation_wpm, f"{d.articulation_wpm:.0f} wpm",
-                  None, "info", f"speed while speaking; pauses take {share} of the answer")
-
-
-def _first_word(d: Delivery) -> Metric:
-    t = d.time_to_first_word_s or 0.0
-    return Metric("time_to_first_word_s", "Time to first word", t, f"{t:.1f} s", None, "info",
-                  f"started answering {t:.1f} s into the recording")
-
-
-def _pauses(d: Delivery) -> Metric:
-    n = len(d.pauses)
-    long_ones = d.pause_classes.over_2s
-    target = f"none over {VERY_LONG_S:.0f} s"
-    if not n:
-        return Metric("pauses", "Pauses", 0, "none", target, "good", "no silence of 0.25 s or more while answering")
-    lp = d.longest_pause
-    longest = f"longest {lp.duration_s:.1f} s at {clock(lp.start)}" if lp else ""
-    if long_ones:
-        note = f"{long_ones} pause{'s' if long_ones > 1 else ''} over {VERY_LONG_S:.0f} s, {longest}"
-    else:
-        note = f"{n} pause{'s' if n > 1 else ''}, {d.total_pause_s:.1f} s in all, {longest}"
-    return Metric("pauses", "Pauses", n, f"{n} pause{'s' if n != 1 else ''}", target,
-                  "watch" if long_ones else "good", note)
-
-
-def _fillers(d: Delivery) -> Metric:
-    target = f"under {FILLERS_PER_MIN_WATCH:.0f} per min"
-    total = d.fillers.total
-    rate = d.fillers_per_min
-    if not total:
-        return Metric("fillers_per_min", "Fillers", rate if rate is not None else 0, "none", target, "good",
-                      "no um, uh or filler words heard")
-    top = ", ".join(f"{p} ×{c}" for p, c in list(d.fillers.by_phrase.items())[:3])
-    note = f"{total} filler{'s' if total > 1 else ''}: {top}"
-    if d.filler_clusters:
-        c = max(d.filler_clusters, key=lambda x: x.count)
-        note += f"; {c.count} within {clock(c.start)}-{clock(c.end)}"
-    watch = filler_status(rate, d.filler_percent) == "watch"
-    display = f"{rate:.1f} per min" if rate is not None else f"{total}"
-    return Metric("fillers_per_min", "Fillers", rate, display, target, "watch" if watch else "good", note)
-
-
-def _hedges(d: Delivery) -> Metric:
-    n = d.hedges.count
-    note = ", ".join(f'"{p}" ×{c}' for p, c in list(d.hedges.by_phrase.items())[:3]) or "no hedging phrases"
-    return Metric("hedges", "Hedges", n, str(n), None, "info", note)
-
-
-def _repetitions(d: Delivery) -> Metric:
-    n = len(d.repetitions)
-    note = ", ".join(f'"{r.text}" at {clock(r.start)}' for r in d.repetitions[:3]) or "no repeated words"
-    return Metric("repetitions", "Repetitions", n, str(n), None, "watch" if n >= 3 else "info", note)
-
-
-def _length(d: Delivery) -> Metric | None:
-    a = d.answer_length
-    if a is None:
-        return None
-    if not a.budget_s:
-        return Metric("answer_s", "Answer length", a.answer_s, clock(a.answer_s), None, "info",
-                      f"{d.speech_s:.0f} s of speaking after {d.time_to_first_word_s or 0:.1f} s")
-    ratio = a.ratio or 0.0
-    status = "good" if 0.4 <= ratio <= 1.1 else "watch"
-    note = ("over the time budget" if ratio > 1.1 else "well under the time budget" if ratio < 0.4
-            else "within the time budget")
-    return Metric("answer_s", "Answer length", a.answer_s, f"{clock(a.answer_s)} of {clock(a.budget_s)}",
-                  f"up to {clock(a.budget_s)}", status, f"{note} ({100 * ratio:.0f}%)")
-
-
-def _pitch(d: Delivery) -> Metric:
-    p = d.prosody
-    target = f"{MONOTONE_ST:.0f} st or more"
-    if p.pitch_variation_st is None:
-        return Metric("pitch_variation_st", "Pitch variation", None, "n/a", target, "info",
-                      f"too little voiced speech to measure ({p.pitched_s:.1f} s)")
-    flat = p.monotone_stretches
-    if flat:
-        note = "monotone " + ", ".join(f"{clock(s.start)}-{clock(s.end)}" for s in flat[:3])
-    else:
-        note = f"pitch spread {p.pitch_variation_st:.1f} st around {p.pitch_median_hz:.0f} Hz"
-    status = "watch" if flat or p.pitch_variation_st < MONOTONE_ST else "good"
-    return Metric("pitch_variation_st", "Pitch variation", p.pitch_variation_st, f"{p.pitch_variation_st:.1f} st",
-                  target, status, note)
-
-
-def _loudness(d: Delivery) -> Metric | None:
-    v = d.prosody.loudness_variation_db
-    if v is None:
-        return None
-    return Metric("loudness_variation_db", "Loudness variation", v, f"{v:.1f} dB", None, "info",
-                  "spread of loudness between half-second stretches of speech")
-
-
-def _star(d: Delivery) -> Metric:
-    s = d.structure
-    heard = [f"{part} (\"{s.evidence[part]}\")" for part in ("situation", "task", "action", "result") if part in s.evidence]
-    missing = [part for part in ("situation", "task", "action", "result") if part not in s.evidence]
-    note = "heard " + (", ".join(heard) if heard else "no STAR signposts")
-    if missing:
-        note += "; not heard: " + ", ".join(missing)
-    if s.result and not s.measured_result:
-        note += "; no number in the result"
-    return Metric("star", "STAR cues", s.parts_heard, f"{s.parts_heard} of 4", "all four, with a measured result",
-                  "info", note)
-
-
-# ---- plain data in and out ---------------------------------------------------------------------
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return round(value, 3) if math.isfinite(value) else None
-    return value
-
-
-def _build(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _build(inner[0], value) if len(inner) == 1 else value
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        return [_build(item, v) for v in value]
-    if origin is dict:
-        return dict(value)
-    if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
-                  if f.init and f.name in value}
-        return tp(**kwargs)
-    if tp is float and isinstance(value, int):
-        return float(value)
-    return value

@@ -1,6 +1,6 @@
 """Filler words: hesitations (um, uh, er, hmm) and discourse markers in filler position.
 
-A false positive hurts more than a miss (FACTS.md), so discourse markers count only where the
+A false positive hurts more than a miss (docs/sources.md), so discourse markers count only where the
 transcript sets them off from the sentence: "I was, like, thinking" is a filler, "I like my
 team", "would like to", "looks like" and "I actually shipped it" are not. Whisper writes those
 commas from the little breaks around a filler. Hesitations count whatever their spelling:

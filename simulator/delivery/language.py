@@ -33,7 +33,7 @@ def tokenize(texts: Sequence[str]) -> list[Token]:
     return tokens
 
 
-# Hosman (1989) and the coaching tools in FACTS.md: hedges lower perceived authority.
+# Hosman (1989) and the coaching tools in docs/sources.md: hedges lower perceived authority.
 HEDGES = ("i guess", "i suppose", "i think", "i believe", "i feel like", "maybe", "perhaps", "probably",
           "sort of", "kind of", "kinda", "sorta", "somewhat", "a little bit", "more or less")
 # "a kind of tool", "what sort of team": a noun phrase, not a hedge.

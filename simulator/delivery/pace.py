@@ -14,7 +14,7 @@ from typing import Sequence
 WINDOW_S = 15.0
 # Sustained drift: at least this many consecutive windows outside the band (30 s or more).
 DRIFT_WINDOWS = 2
-FAST_WPM = 170.0  # above the 100-165 wpm band tools use (FACTS.md), with a margin
+FAST_WPM = 170.0  # above the 100-165 wpm band tools use (docs/sources.md), with a margin
 SLOW_WPM = 100.0
 
 _NUMBER = re.compile(r"^(?P<pre>[$€£¥]?)(?P<num>\d[\d,]*(?:\.\d+)?)(?P<post>%|k|m|bn|x|st|nd|rd|th|s)?$", re.I)

@@ -1,6 +1,6 @@
 """Pauses: silences inside the span of speech, measured on the waveform, and their classes.
 
-Classes follow the fluency literature (FACTS.md): silences under 0.25 s are articulation, not
+Classes follow the fluency literature (docs/sources.md): silences under 0.25 s are articulation, not
 pauses (studies found a 200-350 ms lower cut-off best); 0.25-1 s is an ordinary pause, 1-2 s a
 long one, and over 2 s a silence a listener notices.
 """

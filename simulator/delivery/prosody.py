@@ -2,7 +2,7 @@
 
 Pitch is estimated per 10 ms frame with YIN (de Cheveigné & Kawahara 2002) in numpy: accurate
 to a few cents on voiced speech, which is far finer than the 2-semitone monotone heuristic
-(FACTS.md) needs. Semitones make men's and women's voices comparable.
+(docs/sources.md) needs. Semitones make men's and women's voices comparable.
 """
 
 from __future__ import annotations

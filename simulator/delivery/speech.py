@@ -1,7 +1,7 @@
 """Where the waveform has speech: 10 ms frames marked voiced or silent.
 
 Pauses are measured here, not from word times: Whisper stretches words across silences
-(FACTS.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
+(docs/sources.md: on the JFK clip tiny.en's word gaps found 0 of 4 real pauses).
 
 The detector is frame energy (smoothed over 50 ms) against an adaptive noise floor. Measured
 against the Silero VAD that faster-whisper ships (`simulator/evaluation/accuracy.py`): on 37 true

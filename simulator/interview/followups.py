@@ -1,6 +1,6 @@
 """Follow-ups grounded in what was said: the answer's own words, quoted back correctly.
 
-Read from the stored Delivery (its `words` with their `filler` labels and probabilities, and its
+Read from the typed Delivery (its `words` with their `filler` labels and probabilities, and its
 `dropped_words`), never from the raw transcript, so a filler, a hallucinated word or a word the
 recogniser was unsure of is never quoted. Rules, the first that applies wins:
 
@@ -21,6 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.delivery.analyze import Delivery
 
 MIN_PROBABILITY = 0.5  # a word Whisper gave less than this is not quoted
 MAX_QUOTE_WORDS = 14
@@ -75,20 +79,20 @@ class _Word:
     ends_clause: bool
 
 
-def _words(delivery: dict) -> list[_Word]:
-    dropped = [(d["start"], d["end"]) for d in delivery.get("dropped_words") or []]
+def _words(delivery: Delivery) -> list[_Word]:
+    dropped = [(d.start, d.end) for d in delivery.dropped_words]
     out, last_end = [], 0.0
-    raw = delivery.get("words") or []
+    raw = delivery.words
     for k, w in enumerate(raw):
-        text = str(w.get("text", "")).strip()
-        if k + 1 < len(raw) and raw[k + 1].get("filler") and text.endswith(","):
+        text = str(w.text).strip()
+        if k + 1 < len(raw) and raw[k + 1].filler and text.endswith(","):
             text = text[:-1]  # "I, um, cut": the commas set the filler apart, not a clause
         norm = re.sub(r"[^a-z0-9%$£€'.,-]", "", text.lower().replace("’", "'")).strip(".,-")
-        gap = any(last_end - 0.01 <= s and e <= w.get("start", 0.0) + 0.01 for s, e in dropped) if out else False
-        filler = bool(w.get("filler"))
-        out.append(_Word(text, norm, not filler and not gap and float(w.get("probability", 1.0)) >= MIN_PROBABILITY,
+        gap = any(last_end - 0.01 <= s and e <= w.start + 0.01 for s, e in dropped) if out else False
+        filler = bool(w.filler)
+        out.append(_Word(text, norm, not filler and not gap and float(w.probability) >= MIN_PROBABILITY,
                          filler, text.endswith((".", "?", "!")), text.endswith((",", ";", ":", ".", "?", "!"))))
-        last_end = w.get("end", last_end)
+        last_end = w.end
     return out
 
 
@@ -257,7 +261,7 @@ def _ownership(words: list[_Word]) -> FollowUp | None:
                     f'you said "we" {we} times and never "I"', _quote(clause))
 
 
-def grounded_follow_up(question: dict, delivery: dict, story: bool) -> FollowUp | None:
+def grounded_follow_up(question: dict, delivery: Delivery, story: bool) -> FollowUp | None:
     """The grounded follow-up for an answer (see the module docstring), or None.
 
     `story`: the question asked for a story, so an answer with no result is missing its ending."""
@@ -271,7 +275,7 @@ def grounded_follow_up(question: dict, delivery: dict, story: bool) -> FollowUp 
     found, unsure = _measure(sentences)
     if found is not None:
         return found
-    if story and not (delivery.get("structure") or {}).get("result"):
+    if story and not delivery.structure.result:
         return FollowUp("outcome", "What was the outcome?",
                         "your story had no result: nothing like \"as a result\", \"in the end\" or what improved")
     for rule in (_hedged, _named):

@@ -30,6 +30,7 @@ import random
 import re
 from typing import Iterable, Sequence
 
+from simulator.delivery.analyze import Delivery
 from simulator.errors import UserError
 from simulator.interview.followups import KINDS as GROUNDED_KINDS
 from simulator.interview.followups import FollowUp, grounded_follow_up
@@ -73,18 +74,18 @@ def asks_for_story(question: dict) -> bool:
     return bool(_STORY_TEXT.search(question.get("text", ""))) or question.get("category") in _STORY_CATEGORIES
 
 
-def choose_follow_up(question: dict, delivery: dict | None, stopped_by: str = "") -> FollowUp | None:
+def choose_follow_up(question: dict, delivery: Delivery | None, stopped_by: str = "") -> FollowUp | None:
     """The follow-up the rules give for this answer, or None. See the module docstring."""
-    if not delivery or not delivery.get("speech_found", delivery.get("word_count", 0) > 0):
+    if delivery is None or not delivery.speech_found:
         return None  # nothing was said: nothing to follow up
     budget = question.get("time_budget_s")
-    length = (delivery.get("answer_length") or {}).get("answer_s")
+    length = delivery.answer_length.answer_s if delivery.answer_length else None
     if stopped_by == "cut-in":
         return _follow_up("summary", f"you ran past the {budget:g} s time budget and were cut off"
                           if budget else "you were cut off")
     if budget and length is not None and length > budget:
         return _follow_up("summary", f"your answer ran past its time budget: {length:.0f} s of {budget:g} s")
-    words = int(delivery.get("word_count") or 0)
+    words = int(delivery.word_count or 0)
     if words < SHORT_ANSWER_WORDS:
         return _follow_up("example", f"your answer was short: {words} word{'s' if words != 1 else ''}")
     return grounded_follow_up(question, delivery, asks_for_story(question))
@@ -215,7 +216,7 @@ class Interviewer:
         if self.job is not None:
             from simulator.interview.job import job_main_questions
 
-            return job_main_questions(self, count)
+            return job_main_questions(self, count, _mixed)
         pool = _unique([q for b in self.banks for q in b.questions if q.category not in (WARM_UP, CLOSING)])
         if not pool:
             raise UserError("the chosen banks have no questions besides warm-ups and closings",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.errors import UserError
-from simulator.interview.questions import Question, bank_dir, speech_problems
+from simulator.interview.questions import Question, bank_dir
 
 KINDS = ("tool", "practice", "quality")
 GENERAL_FIELD = "general"
@@ -183,9 +183,6 @@ def load_skills(path: Path | None = None) -> Skills:
         for key in ("text", "strong_answer"):
             if "{skill}" not in t[key]:
                 fail("templates", i, f"{key} must contain {{skill}}")
-        spoken = [p for p in speech_problems(t["text"].replace("{skill}", "it")) if not p.startswith("acronym")]
-        if spoken:
-            fail("templates", i, f"text reads badly aloud: {'; '.join(spoken)}")
         if not isinstance(t["time_budget_s"], (int, float)) or t["time_budget_s"] <= 0:
             fail("templates", i, "time_budget_s must be a positive number of seconds")
         templates.append(Template(t["id"], t["kind"], t["text"], t["category"], int(t["difficulty"]),
@@ -365,10 +362,11 @@ def _qid(skill: Skill, template: Template) -> str:
     return f"job-{skill.id}-{template.id}"
 
 
-def job_main_questions(interviewer, count: int) -> list[Question]:
+def job_main_questions(interviewer, count: int, mixed) -> list[Question]:
     """The Interviewer's main questions for a job: two in three from the job's skills (one per
     skill, most central first), the rest from its banks (the job's fields' banks, plus the general
-    ones the person chose), each with why it was chosen in `interviewer.why`."""
+    ones the person chose), each with why it was chosen in `interviewer.why`. `mixed` is the
+    interviewer's spread across categories and banks (passed in: the interviewer imports this module)."""
     skills = load_skills()
     job: Job = interviewer.job
     recent = set(interviewer._recent)
@@ -378,7 +376,6 @@ def job_main_questions(interviewer, count: int) -> list[Question]:
         interviewer.why[jq.question.key] = (jq.why, jq.words)
     rest = count - len(picked)
     if rest > 0:
-        from simulator.interview.interviewer import _mixed
         from simulator.interview.questions import CLOSING, WARM_UP, load_bank
 
         role = [load_bank(b) for b in job.banks]
@@ -387,8 +384,8 @@ def job_main_questions(interviewer, count: int) -> list[Question]:
                 if q.category not in (WARM_UP, CLOSING) and not q.curveball]
         fresh = [q for q in pool if q.key not in recent] or pool
         # Role questions first: a pick from the general banks only when the role banks run out.
-        chosen = _mixed([q for q in fresh if q.bank in job.banks], rest, interviewer._rng, [])
-        chosen += _mixed([q for q in fresh if q.bank not in job.banks], rest - len(chosen), interviewer._rng, chosen)
+        chosen = mixed([q for q in fresh if q.bank in job.banks], rest, interviewer._rng, [])
+        chosen += mixed([q for q in fresh if q.bank not in job.banks], rest - len(chosen), interviewer._rng, chosen)
         for q in chosen:
             if q.bank in job.banks:
                 field = next(f for f in job.fields if q.bank in skills.fields[f].banks)

@@ -136,6 +136,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     analyzer = None
     stored = 0  # answers with a row: the one being taken when a signal comes has only its audio
     ended_by_ctrl_c = False
+    interrupted: Interrupted | None = None
     try:
         while (turn := plan.next_turn(last)) is not None:
             last = None
@@ -164,7 +165,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             answer = Answer(session_id=session.id, number=number, question=turn.question, audio=path,
                             duration_s=recorded.duration_s, stopped_by=recorded.stopped_by,
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,
-                            delivery=analysis.to_dict())
+                            delivery=analysis.delivery)
             store.add_answer(answer)
             stored = number
             view.answer(answer, analysis)
@@ -179,11 +180,15 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
         if analyzer is not None:
             analyzer.cancel()  # its transcription is not wanted now: the audio is kept for recovery
         if isinstance(exc, Interrupted):
-            exc.note = _kept(session.id, number, stored, store)
+            interrupted = exc
         raise
     finally:
-        store.finish_session(session.id, status)
+        kept = store.finish_session(session.id, status)
         pool.shutdown(wait=False, cancel_futures=True)
+        if interrupted is not None:
+            # A session with no answer and no audio is not kept: the line must not name it.
+            interrupted.note = (_kept(session.id, number, stored, store) if kept
+                                else "nothing was recorded, so no session was kept")
     session = store.session(session.id)
     view.summary(session)
     if ended_by_ctrl_c:  # the session ended as the person asked, but the process ends as Ctrl-C does

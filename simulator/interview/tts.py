@@ -43,7 +43,7 @@ class Voice:
     Why a process: pyttsx3's espeak driver runs espeak-ng asynchronously, and a rate or voice
     changed after the first line is applied late or not at all (measured: 5 of 7 rate changes
     in one engine were ignored or lagged). Setting them once, before the first line, in a
-    fresh process gives the same audio every time (FACTS.md: 40 of 40). One helper per Voice
+    fresh process gives the same audio every time (docs/sources.md: 40 of 40). One helper per Voice
     also keeps each engine on one thread, as pyttsx3 needs.
     """
 

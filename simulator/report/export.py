@@ -24,17 +24,24 @@ _COVERED = {"file", "duration_s", "transcript", "words", "word_count", "speech_s
 _TEXT = {"question", "transcript", "category", "bank", "question_id"}
 
 
-def session_dict(store: Store, s: Session) -> dict:
+def session_dict(store: Store, s: Session, *, full: bool = True) -> dict:
+    """The one way a session becomes a dict: `export` (full) and `sessions --json` (a listing row:
+    no settings, `answers` is their count)."""
     from simulator.delivery.summary import summarize
 
+    head = {"id": s.id, "kind": s.kind, "started_at": s.started_at, "ended_at": s.ended_at, "status": s.status}
+    summary = summarize([a.delivery for a in s.answers]).to_dict()
+    if not full:
+        return {**head, "answers": len(s.answers), "summary": summary}
     return {
-        "id": s.id, "kind": s.kind, "started_at": s.started_at, "ended_at": s.ended_at, "status": s.status,
+        **head,
         "settings": s.settings,
-        "summary": summarize([a.delivery for a in s.answers]).to_dict(),
+        "summary": summary,
         "answers": [{
             "number": a.number, "question": a.question, "audio": a.audio.relative_to(store.root).as_posix(),
             "duration_s": a.duration_s, "stopped_by": a.stopped_by, "overflows": a.overflows,
-            "engine": a.engine, "model": a.model, "created_at": a.created_at, "delivery": a.delivery,
+            "engine": a.engine, "model": a.model, "created_at": a.created_at,
+            "delivery": a.delivery.to_dict() if a.delivery is not None else None,
         } for a in s.answers],
     }
 
@@ -51,9 +58,9 @@ def csv_rows(store: Store, sessions: list[Session]) -> tuple[list[str], list[dic
     rows, extra = [], []
     for s in sessions:
         for a in s.answers:
-            d = a.delivery or {}
+            d = a.delivery.to_dict() if a.delivery is not None else {}
             q = a.question or {}
-            one = summarize([d]) if d else None  # per-answer counts, as the session summary counts them
+            one = summarize([a.delivery]) if a.delivery is not None else None  # counted as the session summary counts
             row = {
                 "session_id": s.id, "session_kind": s.kind, "session_started_at": s.started_at,
                 "session_status": s.status, "answer": a.number, "question_id": q.get("id"), "bank": q.get("bank"),

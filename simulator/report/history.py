@@ -30,7 +30,7 @@ class TrendSpec:
 
 
 def _pace_target() -> tuple[float, float]:
-    from simulator.delivery.analyze import PACE_TARGET
+    from simulator.delivery.judge import PACE_TARGET
 
     return PACE_TARGET
 

@@ -4,8 +4,8 @@ Per answer: the audio (embedded as a data: URI), the transcript with fillers hig
 drawn where they happened (click a word to play from it), a pace-over-time chart (inline SVG), and
 the metrics against their targets with their one-line notes. The session summary sits on top.
 
-This is a view: it only reads stored results (`Delivery.from_dict(...).metrics`, the session
-figures of `simulator.delivery.summary`) and never computes a metric itself. Every piece of user or
+This is a view: it only reads stored results (typed, as the store returns them) and the judge's
+verdicts (`simulator.delivery.judge`), and never computes or judges a metric itself. Every piece of user or
 transcript text goes through `html.escape`.
 """
 
@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from simulator.delivery.analyze import clock
+from simulator.delivery.judge import clock
 from simulator.store import Answer, Session
 
 AUDIO_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
@@ -119,23 +119,23 @@ def line_chart(points: list[Point], *, x_range: tuple[float, float], y_range: tu
     return "".join(out)
 
 
-def pace_chart(delivery: dict, target: tuple[float, float]) -> str:
+def pace_chart(delivery, target: tuple[float, float]) -> str:
     """Words per minute in the stored pace windows across the answer, against the target band."""
-    windows = [w for w in delivery.get("pace_windows") or [] if w.get("wpm") is not None]
+    windows = [w for w in delivery.pace_windows if w.wpm is not None]
     if not windows:
         return '<p class="meta">Too little speech for a pace chart.</p>'
-    end = max(delivery.get("duration_s") or 0, max(w["end"] for w in windows))
-    top = max([target[1] + 20] + [w["wpm"] + 15 for w in windows])
-    bottom = min([target[0] - 20] + [w["wpm"] - 15 for w in windows])
-    points = [Point((w["start"] + w["end"]) / 2, w["wpm"],
-                    f"{clock(w['start'])}–{clock(w['end'])}: {w['wpm']:.0f} wpm ({w.get('words', 0)} words)"
-                    + (f", {w['flag']}" if w.get("flag") else ""),
-                    cls=w.get("flag") or "", seek=w["start"]) for w in windows]
+    end = max(delivery.duration_s or 0, max(w.end for w in windows))
+    top = max([target[1] + 20] + [w.wpm + 15 for w in windows])
+    bottom = min([target[0] - 20] + [w.wpm - 15 for w in windows])
+    points = [Point((w.start + w.end) / 2, w.wpm,
+                    f"{clock(w.start)}–{clock(w.end)}: {w.wpm:.0f} wpm ({w.words or 0} words)"
+                    + (f", {w.flag}" if w.flag else ""),
+                    cls=w.flag or "", seek=w.start) for w in windows]
     step = 5 if end <= 40 else 15 if end <= 120 else 30 if end <= 300 else 60
     ticks = [(t, clock(t)) for t in range(0, int(end) + 1, step)]
     return line_chart(points, x_range=(0, end), y_range=(max(0, bottom), top), x_ticks=ticks,
                       band=target, band_label=f"target {target[0]:.0f}–{target[1]:.0f} wpm",
-                      spans=[(w["start"], w["end"], w["wpm"]) for w in windows], label="pace over time")
+                      spans=[(w.start, w.end, w.wpm) for w in windows], label="pace over time")
 
 
 # -- the session report -------------------------------------------------------------------------
@@ -143,8 +143,8 @@ def pace_chart(delivery: dict, target: tuple[float, float]) -> str:
 def render_session(session: Session, *, embed_audio: bool = True, base_dir: Path | None = None) -> str:
     """The whole report. Audio is embedded (self-contained) unless `embed_audio` is False, in
     which case it is referenced relative to `base_dir` (the folder the HTML file will be in)."""
-    from simulator.delivery.analyze import PACE_TARGET
-    from simulator.delivery.summary import session_metrics, summarize
+    from simulator.delivery.judge import PACE_TARGET, session_metrics
+    from simulator.delivery.summary import summarize
 
     summary = summarize([a.delivery for a in session.answers])
     engines = sorted({f"{a.engine} {a.model}" for a in session.answers if a.engine})
@@ -188,9 +188,8 @@ def save_page(path: Path, render) -> Path:
 def _overview(session: Session) -> str:
     rows = []
     for a in session.answers:
-        d = a.delivery or {}
         q = a.question or {}
-        metrics = {m.key: m for m in stored_metrics(d)}
+        metrics = {m.key: m for m in answer_metrics(a)}
         cells = [f'<td class="num">{a.number}</td>',
                  f'<td><a href="#answer-{a.number}">{escape(_short(q.get("text", ""), 70))}</a>'
                  + (f'<div class="meta">{escape(q["category"])}</div>' if q.get("category") else "") + "</td>"]
@@ -206,7 +205,7 @@ def _overview(session: Session) -> str:
 
 
 def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path | None) -> str:
-    d = a.delivery or {}
+    d = a.delivery
     q = a.question or {}
     parts = [f'<section class="card answer" id="answer-{a.number}" data-answer="{a.number}">',
              f'<div class="qhead"><div class="qnum">{a.number}</div><div>'
@@ -214,10 +213,10 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
              f'{" · " + escape(clock(a.duration_s)) + " recorded" if a.duration_s else ""}</div>'
              f'<div class="qtext">{escape(q.get("text", ""))}</div></div></div>',
              _audio(a, embed, base_dir)]
-    words = d.get("words") or []
+    words = d.words if d is not None else []
     parts.append("<h3>What you said</h3>")
     if words:
-        parts.append(f'<div class="transcript">{transcript_html(words, d.get("pauses") or [])}</div>')
+        parts.append(f'<div class="transcript">{transcript_html(words, d.pauses)}</div>')
         parts.append('<div class="legend"><span><span class="chip" style="background:var(--hes)"></span>hesitation'
                      '</span><span><span class="chip" style="background:var(--disc)"></span>discourse filler</span>'
                      '<span><span class="chip" style="background:#dfe4ea"></span>pause</span>'
@@ -228,7 +227,7 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
     if words:
         parts.append("<h3>Pace over time</h3>")
         parts.append(pace_chart(d, target))
-    metrics = stored_metrics(d)
+    metrics = answer_metrics(a)
     if metrics:
         parts.append("<h3>Delivery</h3>")
         rows = "".join(
@@ -244,30 +243,30 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
     return "\n".join(parts)
 
 
-def transcript_html(words: list[dict], pauses: list[dict]) -> str:
-    """Words as clickable spans (fillers marked) with each pause drawn between the words it fell
-    between: before the first word whose middle comes after the pause's middle."""
-    pending = sorted(pauses, key=lambda p: p["start"])
+def transcript_html(words, pauses) -> str:
+    """Words (`LabeledWord`) as clickable spans (fillers marked) with each `Pause` drawn between the
+    words it fell between: before the first word whose middle comes after the pause's middle."""
+    pending = sorted(pauses, key=lambda p: p.start)
     out, k = [], 0
     for w in words:
-        mid = (w["start"] + w["end"]) / 2
-        while k < len(pending) and (pending[k]["start"] + pending[k]["end"]) / 2 <= mid:
+        mid = (w.start + w.end) / 2
+        while k < len(pending) and (pending[k].start + pending[k].end) / 2 <= mid:
             out.append(_pause(pending[k]))
             k += 1
-        cls = "w" + (f" {w['filler']}" if w.get("filler") in ("hesitation", "discourse") else "")
-        title = f"{clock(w['start'])}" + (f" · {w['filler']}" if w.get("filler") else "")
-        out.append(f'<span class="{cls}" data-s="{w["start"]:.3f}" data-e="{w["end"]:.3f}" title="{escape(title)}">'
-                   f"{escape(w['text'].strip())}</span>")
+        cls = "w" + (f" {w.filler}" if w.filler in ("hesitation", "discourse") else "")
+        title = f"{clock(w.start)}" + (f" · {w.filler}" if w.filler else "")
+        out.append(f'<span class="{cls}" data-s="{w.start:.3f}" data-e="{w.end:.3f}" title="{escape(title)}">'
+                   f"{escape(w.text.strip())}</span>")
     out.extend(_pause(p) for p in pending[k:])
     return " ".join(out)
 
 
-def _pause(p: dict) -> str:
-    length = p["end"] - p["start"]
+def _pause(p) -> str:
+    length = p.end - p.start
     width = min(110, 40 + length * 20)
     cls = "pause long" if length >= 1.0 else "pause"
-    return (f'<span class="{cls}" style="width:{width:.0f}px" data-s="{p["start"]:.3f}" '
-            f'title="pause of {length:.1f} s at {clock(p["start"])}">{length:.1f} s</span>')
+    return (f'<span class="{cls}" style="width:{width:.0f}px" data-s="{p.start:.3f}" '
+            f'title="pause of {length:.1f} s at {clock(p.start)}">{length:.1f} s</span>')
 
 
 def _audio(a: Answer, embed: bool, base_dir: Path | None) -> str:
@@ -291,18 +290,11 @@ def _relative(path: Path, base_dir: Path | None) -> str:
     return quote(Path(rel).as_posix())
 
 
-def stored_metrics(d: dict) -> list:
-    """The headline metrics as the delivery stage defines them (never recomputed here)."""
-    if not d:
-        return []
-    from simulator.delivery.analyze import Delivery, Metric
+def answer_metrics(a: Answer) -> list:
+    """The judge's verdicts on a stored answer: the same the terminal shows."""
+    from simulator.delivery.judge import judge
 
-    try:
-        return Delivery.from_dict(d).metrics
-    except (KeyError, TypeError, ValueError, AttributeError):
-        # Stored by a version whose shape this one cannot rebuild: show what it stored.
-        return [Metric(**{k: m.get(k) for k in ("key", "label", "value", "display", "target", "status", "note")})
-                for m in d.get("metrics") or []]
+    return judge(a.delivery) if a.delivery is not None else []
 
 
 def _tile(m) -> str:

@@ -46,39 +46,41 @@ def console(stderr: bool = False) -> Console:
     return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def transcript_text(words: list[dict]) -> Text:
-    """The transcript with hesitations and discourse fillers marked."""
+def transcript_text(words) -> Text:
+    """The transcript with hesitations and discourse fillers marked (`LabeledWord`s)."""
     text = Text()
     for i, w in enumerate(words):
         if i:
             text.append(" ")
-        style = {"hesitation": "bold magenta", "discourse": "magenta"}.get(w.get("filler") or "", "")
-        text.append(w["text"], style=style)
+        style = {"hesitation": "bold magenta", "discourse": "magenta"}.get(w.filler or "", "")
+        text.append(w.text, style=style)
     return text
 
 
-def metrics_table(metrics: list[dict]) -> Table:
+def metrics_table(metrics) -> Table:
     """Metric, value (coloured by status), and what was heard with the target beside it: three
-    columns, so it stays readable in an 80-column terminal. `metrics` as stored (Metric dicts)."""
+    columns, so it stays readable in an 80-column terminal. `metrics`: the judge's `Metric`s."""
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("metric", no_wrap=True)
     table.add_column("you", justify="right", no_wrap=True)
     table.add_column("what was heard (target)", ratio=1)
     for m in metrics:
-        note = Text(m["note"])
-        if m.get("target"):
-            note.append(f"  (target {m['target']})", style="dim")
-        table.add_row(m["label"], Text(m["display"], style=STATUS_STYLE.get(m["status"], "")), note)
+        note = Text(m.note)
+        if m.target:
+            note.append(f"  (target {m.target})", style="dim")
+        table.add_row(m.label, Text(m.display, style=STATUS_STYLE.get(m.status, "")), note)
     return table
 
 
-def print_delivery(out: Console, delivery: dict | None, engine: str | None, model: str | None,
+def print_delivery(out: Console, delivery, engine: str | None, model: str | None,
                    heading: str = "You said: ") -> None:
-    """One answer's transcript, metrics and engine, from its stored results (`analyze --json`)."""
-    words = (delivery or {}).get("words") or []
+    """One answer's transcript, judged metrics and engine (`delivery`: a `Delivery` or None)."""
+    from simulator.delivery.judge import judge
+
+    words = delivery.words if delivery is not None else []
     out.print(Text(heading, style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
-    if delivery:
-        out.print(metrics_table(delivery.get("metrics") or []))
+    if delivery is not None:
+        out.print(metrics_table(judge(delivery)))
     if engine:
         out.print(Text(f"transcribed with {engine} {model or ''}".rstrip(), style="dim"))
 
@@ -151,18 +153,18 @@ class TerminalView:
             else:
                 table.add_column(col, justify="right", no_wrap=True)
         for a in session.answers:
-            d = a.delivery or {}
+            d = a.delivery
             table.add_row(str(a.number), (a.question or {}).get("text", ""), f"{a.duration_s:.0f} s",
-                          _fmt(d.get("wpm"), " wpm"), _fmt(d.get("fillers_per_min")),
+                          _fmt(d and d.wpm, " wpm"), _fmt(d and d.fillers_per_min),
                           str(long_pauses(d)) if d else "–",
-                          _fmt(d.get("time_to_first_word_s"), " s"))
+                          _fmt(d and d.time_to_first_word_s, " s"))
         self.out.print(table)
         self.out.print(
             f"Overall: {_fmt(s.wpm, ' wpm')} over {s.speaking_s:.0f} s of speech, "
             f"{s.hesitations} hesitations and {s.discourse_fillers} discourse fillers "
             f"({_fmt(s.fillers_per_min)} per minute), {s.long_pauses} pauses of 1 s or more, "
             f"{_fmt(s.mean_time_to_first_word_s, ' s')} on average before your first word.")
-        from simulator.interview.coaching import coach
+        from simulator.delivery.coaching import coach
 
         for advice in coach([a.delivery for a in session.answers]):
             self.out.print(Text(f"Practise next · {advice.line()}"))

@@ -290,17 +290,17 @@ class WebView:
         self.channel.send({"type": "analysing"})
 
     def answer(self, answer, analysis) -> None:
-        from simulator.report.html import stored_metrics
+        from simulator.report.html import answer_metrics
 
-        d = answer.delivery or {}
+        d = answer.delivery
         self.channel.send({
             "type": "card", "session": answer.session_id, "number": answer.number,
             "duration_s": answer.duration_s, "stopped_by": answer.stopped_by,
-            "transcript": d.get("transcript", ""),
-            "words": [{"text": w["text"], "start": w["start"], "end": w["end"], "filler": w.get("filler")}
-                      for w in d.get("words") or []],
+            "transcript": d.transcript if d is not None else "",
+            "words": [{"text": w.text, "start": w.start, "end": w.end, "filler": w.filler}
+                      for w in (d.words if d is not None else [])],
             "metrics": [{"key": m.key, "label": m.label, "display": m.display, "target": m.target,
-                         "status": m.status, "note": m.note} for m in stored_metrics(d)],
+                         "status": m.status, "note": m.note} for m in answer_metrics(answer)],
             "latency_s": (round(time.monotonic() - self.channel.analysing_at, 3)
                           if self.channel.analysing_at is not None else None),
         })

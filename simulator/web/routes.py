@@ -133,7 +133,7 @@ async def api_session(request: Request) -> Response:
             return JSONResponse({"deleted": session.id})
         return JSONResponse(_summary_rows([session])[0] | {"answers": [
             {"number": a.number, "question": a.question, "duration_s": a.duration_s, "stopped_by": a.stopped_by,
-             "delivery": a.delivery} for a in session.answers]})
+             "delivery": a.delivery.to_dict() if a.delivery is not None else None} for a in session.answers]})
     except UserError as exc:
         return JSONResponse({"error": exc.message}, status_code=404)
     finally:

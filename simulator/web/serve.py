@@ -9,25 +9,24 @@ from simulator.errors import EnvironmentProblem, UserError
 
 
 def serve(args) -> int:
-    from simulator import commands
-    from simulator import config as config_mod
+    from simulator import config
+    from simulator.app.sessions import check_model, open_store, recordings_root, recover, transcriber_loader
     from simulator.web.auth import allowed_hosts, is_loopback, new_token
 
     host = args.host
     if not is_loopback(host) and not args.allow_remote:
         raise UserError(f"not serving on {host}: anyone who can reach it could use your microphone page",
                         hint="use the default 127.0.0.1, or add --allow-remote if you really mean it")
-    cfg = config_mod.load()
-    root = commands._store_root(args, cfg)
-    engine, model, load = commands._transcriber_loader(args, cfg, quiet=True)
-    commands._check_model(engine, model)
-    from simulator.store import Store
-
-    store = Store(root)
+    settings = config.resolve(args)
+    root = recordings_root(settings)
+    engine, model = settings.engine, settings.model
+    check_model(settings)
+    store = open_store(settings)
     try:
         store.ensure_writable()
         # A server killed mid-answer left audio behind: analysed and stored now, as `practice` does.
-        load = commands._recover(store, load, lambda line: print(f"interview-sim: {line}", file=sys.stderr))
+        load = recover(store, transcriber_loader(settings), lambda line: print(f"interview-sim: {line}",
+                                                                                 file=sys.stderr))
     finally:
         store.close()
     # The model loads while the person reads the start page.

@@ -1,13 +1,10 @@
 """Sessions and answers in one SQLite file beside the audio they point to.
 
-Layout of a recordings folder:
-    interview-sim.db              sessions, answers, their delivery metrics (JSON)
-    <session id>/answer-01.wav    the recorded audio, written while the person speaks
-
-Every write is one transaction, so an interrupted process never leaves half a session row.
+The folder's layout and the inside-the-folder check are `simulator.store.folder`. Every write is one transaction, so an interrupted process never leaves half a session row.
 The schema version lives in `PRAGMA user_version`; `MIGRATIONS` moves old files forward.
 Session ids never become paths directly: they are looked up in the database, and every audio
-path read back is checked to lie inside the recordings folder.
+path read back is checked to lie inside the recordings folder. Errors are the domain errors of
+`simulator.errors` (SessionNotFound, StoreUnwritable, ...): the front ends add the hints.
 """
 
 from __future__ import annotations
@@ -19,15 +16,19 @@ import re
 import shutil
 import sqlite3
 import sys
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from simulator.errors import UserError
+from simulator.delivery.analyze import Delivery
 
-DB_NAME = "interview-sim.db"
+from simulator.errors import (NotASessionId, SessionNotFound, StoreDamaged, StoreUnreadable, StoreUnwritable,
+                              UserError)
+from simulator.store.folder import DB_NAME, RecordingsFolder, default_root  # noqa: F401 (public here too)
+
 SESSION_ID = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 
 MIGRATIONS: list[str] = [
@@ -74,7 +75,7 @@ class Answer:
     overflows: int = 0
     engine: str | None = None
     model: str | None = None
-    delivery: dict | None = None
+    delivery: Delivery | None = None  # None: nothing analysed (or figures this version cannot read)
     created_at: str = ""
 
 
@@ -89,15 +90,6 @@ class Session:
     answers: list[Answer] = field(default_factory=list)
 
 
-def default_root() -> Path:
-    """The repo's recordings/ in a checkout; otherwise a folder in the user's data dir."""
-    repo = Path(__file__).resolve().parents[1] / "recordings"
-    if repo.is_dir():
-        return repo
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "interview-sim" / "recordings"
-
-
 def _reading(method):
     """A damaged page found while reading is the same one line as a damaged header, not a crash."""
     @functools.wraps(method)
@@ -105,7 +97,7 @@ def _reading(method):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.OperationalError as exc:  # locks, I/O: the file may be fine
-            raise UserError(f"cannot read {self._db_path}: {exc}", exit_code=1) from None
+            raise StoreUnreadable(f"cannot read {self._db_path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
     return read
@@ -116,16 +108,16 @@ class Store:
         """`warn` hears about damaged rows that are skipped (default: one line on stderr)."""
         self.warn = warn or (lambda line: print(f"interview-sim: warning: {line}", file=sys.stderr))
         self._reported: set[tuple[str, int | None]] = set()
-        self.root = Path(root).expanduser().resolve()
+        self.folder = RecordingsFolder(root)
+        self.root = self.folder.root
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot use recordings folder {self.root}: {exc.strerror}") from None
-        self._db_path = self.root / DB_NAME
+        self._db_path = self.folder.db_path
         writable = os.access(self.root, os.W_OK)
         if not writable and not self._db_path.is_file():
-            raise UserError(f"cannot use recordings folder {self.root}: it is read-only and holds no sessions",
-                            exit_code=1, hint="choose another folder with --recordings-dir")
+            raise StoreUnwritable(f"cannot use recordings folder {self.root}: it is read-only and holds no sessions")
         try:
             if writable:
                 self._db = sqlite3.connect(self._db_path, timeout=10, isolation_level=None)
@@ -138,19 +130,14 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL" if writable else "PRAGMA query_only = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            try:
-                full = shutil.disk_usage(self.root).free < 64 * 1024
-            except OSError:
-                full = False
-            if full:  # SQLite needs room for its journal even to read
-                raise UserError(f"the recordings folder {self.root} is full", exit_code=1,
-                                hint="free some space or choose another folder with --recordings-dir") from None
+            if self.folder.nearly_full():  # SQLite needs room for its journal even to read
+                raise StoreUnwritable(f"the recordings folder {self.root} is full") from None
             if isinstance(exc, sqlite3.OperationalError):  # I/O, locks, permissions: the file may be fine
-                raise UserError(f"cannot open {self._db_path}: {exc}", exit_code=1) from None
+                raise StoreUnreadable(f"cannot open {self._db_path}: {exc}") from None
             raise self._unusable(exc) from None
 
-    def _unusable(self, exc: sqlite3.DatabaseError) -> UserError:
-        return UserError(f"{self._db_path}: not a usable session database ({exc})")
+    def _unusable(self, exc: sqlite3.DatabaseError) -> StoreDamaged:
+        return StoreDamaged(f"{self._db_path}: not a usable session database ({exc})")
 
     def close(self) -> None:
         self._db.close()
@@ -162,12 +149,12 @@ class Store:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
+            raise StoreUnwritable(f"cannot write to {self._db_path}: {exc}") from None
         try:
             yield self._db
         except sqlite3.OperationalError as exc:  # disk full, read-only file: a sentence, not a traceback
             self._rollback()
-            raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
+            raise StoreUnwritable(f"cannot write to {self._db_path}: {exc}") from None
         except sqlite3.DatabaseError as exc:  # a damaged page
             self._rollback()
             raise self._unusable(exc) from None
@@ -179,7 +166,7 @@ class Store:
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 self._rollback()
-                raise UserError(f"cannot write to {self._db_path}: {exc}", exit_code=1) from None
+                raise StoreUnwritable(f"cannot write to {self._db_path}: {exc}") from None
 
     def _rollback(self) -> None:
         # After a disk-full or I/O error SQLite may have rolled back already; a second ROLLBACK
@@ -191,25 +178,7 @@ class Store:
                 pass  # the error being raised says more than this one
 
     def ensure_writable(self, min_free_bytes: int = 1 << 20) -> None:
-        """Fail before an interview starts, not after its first answer, when nothing can be saved."""
-        import tempfile
-
-        fix = "free some space, fix its permissions, or choose another folder with --recordings-dir"
-        try:
-            with tempfile.TemporaryFile(dir=self.root, prefix=".write-check-") as f:
-                f.write(b"\0" * 4096)
-                f.flush()
-                os.fsync(f.fileno())
-            free = shutil.disk_usage(self.root).free
-        except OSError as exc:
-            import errno
-
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise UserError(f"the recordings folder {self.root} is full", exit_code=1, hint=fix) from None
-            raise UserError(f"cannot save recordings in {self.root}: {exc.strerror}", exit_code=1, hint=fix) from None
-        if free < min_free_bytes:
-            raise UserError(f"the recordings folder {self.root} is full ({free // 1024} KB free)", exit_code=1,
-                            hint=fix)
+        self.folder.ensure_writable(min_free_bytes)
 
     def new_session(self, kind: str, settings: dict) -> Session:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -227,7 +196,7 @@ class Store:
                        settings=settings)
 
     def answer_path(self, session_id: str, number: int) -> Path:
-        return self.root / session_id / f"answer-{number:02d}.wav"
+        return self.folder.answer_path(session_id, number)
 
     def add_answer(self, answer: Answer) -> None:
         with self._transaction() as db:
@@ -235,9 +204,9 @@ class Store:
                 "INSERT OR REPLACE INTO answers (session_id, number, question, audio, duration_s, stopped_by,"
                 " overflows, engine, model, delivery, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (answer.session_id, answer.number, json.dumps(answer.question),
-                 str(answer.audio.resolve().relative_to(self.root)), answer.duration_s,
+                 self.folder.relative(answer.audio), answer.duration_s,
                  answer.stopped_by, answer.overflows, answer.engine, answer.model,
-                 json.dumps(answer.delivery) if answer.delivery is not None else None,
+                 json.dumps(_delivery_dict(answer.delivery)) if answer.delivery is not None else None,
                  answer.created_at or _now()))
 
     def finish_session(self, session_id: str, status: str = "complete") -> bool:
@@ -263,7 +232,7 @@ class Store:
         cannot be removed leaves every row in place.
         """
         session = self.session(session_id, exact=True)
-        folder = self._inside(self.root / session.id)  # refused before anything is removed
+        folder = self.folder.session_folder(session.id)  # refused before anything is removed
         aside = self.root / f".deleting-{session.id}-{os.getpid()}"
         moved = False
         try:
@@ -273,8 +242,8 @@ class Store:
                     try:
                         os.rename(folder, aside)
                     except OSError as exc:
-                        raise UserError(f"cannot delete session {session.id}: its folder {folder} cannot be removed "
-                                        f"({exc.strerror}); nothing was deleted", exit_code=1) from None
+                        raise StoreUnwritable(f"cannot delete session {session.id}: its folder {folder} cannot be "
+                                              f"removed ({exc.strerror}); nothing was deleted") from None
                     moved = True
         except BaseException:
             if moved:
@@ -284,15 +253,21 @@ class Store:
             failed: list[str] = []
             shutil.rmtree(aside, onerror=lambda _fn, path, exc: failed.append(path))
             if failed:
-                raise UserError(f"session {session.id} is deleted, but {len(failed)} of its files could not be "
-                                f"removed: they are in {aside}", exit_code=1)
+                raise StoreUnwritable(f"session {session.id} is deleted, but {len(failed)} of its files could not "
+                                      f"be removed: they are in {aside}")
 
     # -- reading ---------------------------------------------------------------------------
 
+    _SESSION_COLUMNS = "id, kind, started_at, ended_at, status, settings"
+    _ANSWER_COLUMNS = ("session_id, number, question, audio, duration_s, stopped_by, overflows, engine, model,"
+                       " delivery, created_at")
+
     @_reading
     def sessions(self) -> list[Session]:
-        rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at, id").fetchall()
-        return [self.session(r[0]) for r in rows]
+        """Every session with its answers, oldest first: two queries, however many sessions."""
+        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at, id").fetchall()
+        answers = self._db.execute(f"SELECT {self._ANSWER_COLUMNS} FROM answers ORDER BY session_id, number")
+        return self._assemble(rows, answers)
 
     @_reading
     def session_states(self) -> list[tuple[str, str, str]]:
@@ -303,15 +278,16 @@ class Store:
     @_reading
     def recent(self, count: int) -> list[Session]:
         """The last `count` sessions, oldest first, without reading the rest."""
-        rows = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?",
-                                (max(0, count),)).fetchall()
-        return [self.session(r[0]) for r in reversed(rows)]
+        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id DESC"
+                                " LIMIT ?", (max(0, count),)).fetchall()
+        rows.reverse()
+        return self._assemble(rows, self._answers_of([r[0] for r in rows]))
 
     @_reading
     def latest(self) -> Session:
         row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
         if row is None:
-            raise UserError(f"no sessions stored in {self.root} yet (try `interview-sim demo`)")
+            raise SessionNotFound(f"no sessions stored in {self.root} yet (try `interview-sim demo`)")
         return self.session(row[0])
 
     @_reading
@@ -322,52 +298,65 @@ class Store:
         """
         if exact:
             if ref != "latest" and not (ref and SESSION_ID.fullmatch(ref)):
-                raise UserError(f"{ref!r} is not a session id: give a whole id (see `interview-sim sessions`) "
-                                "or the word latest")
+                raise NotASessionId(f"{ref!r} is not a session id: give a whole id (see `interview-sim sessions`) "
+                                    "or the word latest")
         ref = (ref or "").strip()
         if ref in ("", "latest"):
             return self.latest()
         if not re.fullmatch(r"[0-9-]{1,24}", ref):
-            raise UserError(f"{ref!r} is not a session id (ids look like 20261125-194612; see `interview-sim sessions`)")
-        rows = self._db.execute("SELECT id, kind, started_at, ended_at, status, settings FROM sessions"
+            raise NotASessionId(f"{ref!r} is not a session id (ids look like 20261125-194612; "
+                                "see `interview-sim sessions`)")
+        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions"
                                 " WHERE id = ? OR id LIKE ? ORDER BY id", (ref, ref + "%")).fetchall()
         whole = [r for r in rows if r[0] == ref]
         rows = whole if exact else whole or rows
         if not rows:
-            raise UserError(f"no session {ref!r} in {self.root} (see `interview-sim sessions`)")
+            raise SessionNotFound(f"no session {ref!r} in {self.root} (see `interview-sim sessions`)")
         if len(rows) > 1:
-            raise UserError(f"{ref!r} matches {len(rows)} sessions; give more of the id")
-        sid, kind, started, ended, status, settings = rows[0]
-        try:
-            settings = _object(settings)
-        except ValueError:
-            self._damaged(sid, None, "its settings are damaged (read as empty)")
-            settings = {}
-        session = Session(sid, kind, started, ended, status, settings)
-        for r in self._db.execute("SELECT number, question, audio, duration_s, stopped_by, overflows, engine,"
-                                  " model, delivery, created_at FROM answers WHERE session_id = ?"
-                                  " ORDER BY number", (sid,)):
+            raise SessionNotFound(f"{ref!r} matches {len(rows)} sessions; give more of the id")
+        return self._assemble(rows, self._answers_of([rows[0][0]]))[0]
+
+    def _answers_of(self, ids: list[str]):
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._db.execute(f"SELECT {self._ANSWER_COLUMNS} FROM answers WHERE session_id IN ({marks})"
+                                " ORDER BY session_id, number", ids)
+
+    def _assemble(self, session_rows, answer_rows) -> list[Session]:
+        """Typed sessions from their rows; damaged settings read as empty, damaged answers skipped."""
+        by_session: dict[str, list[Answer]] = defaultdict(list)
+        for r in answer_rows:
+            sid = r[0]
             try:
-                question, delivery = _object(r[1]), _object(r[8]) if r[8] else None
+                question, delivery = _object(r[2]), _object(r[9]) if r[9] else None
             except ValueError:
-                self._damaged(sid, r[0], f"answer {r[0]} is damaged and is skipped")
+                self._damaged(sid, r[1], f"answer {r[1]} is damaged and is skipped")
                 continue
-            session.answers.append(Answer(
-                session_id=sid, number=r[0], question=question, audio=self._inside(self.root / r[2]),
-                duration_s=r[3], stopped_by=r[4], overflows=r[5], engine=r[6], model=r[7],
-                delivery=delivery, created_at=r[9]))
-        return session
+            if delivery is not None:
+                try:
+                    delivery = Delivery.from_dict(delivery)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    self._damaged(sid, r[1], f"answer {r[1]}'s figures cannot be read by this version (shown without them)")
+                    delivery = None
+            by_session[sid].append(Answer(
+                session_id=sid, number=r[1], question=question, audio=self.folder.inside(self.root / r[3]),
+                duration_s=r[4], stopped_by=r[5], overflows=r[6], engine=r[7], model=r[8],
+                delivery=delivery, created_at=r[10]))
+        out = []
+        for sid, kind, started, ended, status, settings in session_rows:
+            try:
+                settings = _object(settings)
+            except ValueError:
+                self._damaged(sid, None, "its settings are damaged (read as empty)")
+                settings = {}
+            out.append(Session(sid, kind, started, ended, status, settings, by_session.get(sid, [])))
+        return out
 
     def _damaged(self, sid: str, number: int | None, what: str) -> None:
         if (sid, number) not in self._reported:  # once per process, however often it is read
             self._reported.add((sid, number))
             self.warn(f"session {sid}: {what} ({self._db_path})")
-
-    def _inside(self, path: Path) -> Path:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(self.root):
-            raise UserError(f"refusing to touch {path}: it is outside the recordings folder {self.root}")
-        return resolved
 
     def _migrate(self) -> None:
         """Bring the file up to the current schema in one transaction: all steps or none.
@@ -377,8 +366,8 @@ class Store:
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise UserError(f"{self._db_path} was written by a newer interview-sim (schema {version});"
-                            " upgrade this program to read it")
+            raise StoreDamaged(f"{self._db_path} was written by a newer interview-sim (schema {version});"
+                               " upgrade this program to read it")
         if version == len(MIGRATIONS):
             return
         self._db.execute("BEGIN IMMEDIATE")
@@ -405,6 +394,11 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip() and not all(l.strip().startswith("--") or not l.strip() for l in pending.splitlines()):
         raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
+
+
+def _delivery_dict(delivery) -> dict:
+    """As stored: the `analyze --json` keys (a plain dict passes through, as older callers gave)."""
+    return delivery.to_dict() if isinstance(delivery, Delivery) else delivery
 
 
 def _object(text) -> dict:

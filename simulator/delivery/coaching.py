@@ -9,6 +9,10 @@ carries its evidence and one concrete drill.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.delivery.analyze import Delivery
 
 PACE = (120.0, 160.0)  # the delivery target (simulator.delivery.analyze.PACE_TARGET), kept light to import
 OPENING_S = 5.0  # "the start of an answer"
@@ -27,20 +31,20 @@ class Advice:
         return f"{self.topic}: {self.evidence}. Drill: {self.drill}"
 
 
-def _measured(deliveries: list[dict | None]) -> list[dict]:
-    return [d for d in deliveries if d and d.get("word_count")]
+def _measured(deliveries: list[Delivery | None]) -> list[Delivery]:
+    return [d for d in deliveries if d is not None and d.word_count]
 
 
-def _opening_fillers(d: dict) -> tuple[int, int]:
-    words = d.get("words") or []
+def _opening_fillers(d: Delivery) -> tuple[int, int]:
+    words = d.words
     if not words:
         return 0, 0
-    start = words[0]["start"]
-    fillers = [w for w in words if w.get("filler")]
-    return sum(1 for w in fillers if w["start"] - start <= OPENING_S), len(fillers)
+    start = words[0].start
+    fillers = [w for w in words if w.filler]
+    return sum(1 for w in fillers if w.start - start <= OPENING_S), len(fillers)
 
 
-def coach(deliveries: list[dict | None], questions: list[dict | None] | None = None) -> list[Advice]:
+def coach(deliveries: list[Delivery | None], questions: list[dict | None] | None = None) -> list[Advice]:
     """One or two things to practise next, most widespread first; none when nothing stands out."""
     ds = _measured(deliveries)
     n = len(ds)
@@ -54,24 +58,23 @@ def coach(deliveries: list[dict | None], questions: list[dict | None] | None = N
         found.append(Advice("Fillers at the start", f"{early} of your {total} fillers came in the first "
                             f"{OPENING_S:g} seconds of an answer ({with_early} of {n} answers)",
                             "take a full breath and a one-second pause before your first word", with_early / n))
-    slow = [d for d in ds if (d.get("time_to_first_word_s") or 0) > SLOW_START_S]
+    slow = [d for d in ds if (d.time_to_first_word_s or 0) > SLOW_START_S]
     if slow:
         found.append(Advice("Slow starts", f"{len(slow)} of {n} answers began after more than {SLOW_START_S:g} s "
                             "of silence", "open with a one-sentence headline of your answer, then the detail",
                             len(slow) / n))
-    off = [d for d in ds if d.get("wpm") and not PACE[0] <= d["wpm"] <= PACE[1]]
+    off = [d for d in ds if d.wpm and not PACE[0] <= d.wpm <= PACE[1]]
     if off:
-        fast = sum(1 for d in off if d["wpm"] > PACE[1])
+        fast = sum(1 for d in off if d.wpm > PACE[1])
         way = "fast" if fast * 2 >= len(off) else "slow"
         found.append(Advice(f"Pace ({way})", f"{len(off)} of {n} answers were outside {PACE[0]:.0f}-{PACE[1]:.0f} "
                             "words per minute", "read a paragraph aloud for one minute and count the words; repeat "
                             "until you land in range twice running", len(off) / n))
-    no_result = [d for d in ds if not (d.get("structure") or {}).get("result")]
+    no_result = [d for d in ds if not d.structure.result]
     if no_result:
         found.append(Advice("Endings", f"{len(no_result)} of {n} answers had no result in them",
                             "finish every story with one sentence that starts \"As a result\"", len(no_result) / n))
-    we_only = [d for d in ds if (d.get("structure") or {}).get("we_count", 0) >= 2
-               and not (d.get("structure") or {}).get("i_count")]
+    we_only = [d for d in ds if d.structure.we_count >= 2 and not d.structure.i_count]
     if we_only:
         found.append(Advice("Your own part", f"{len(we_only)} of {n} answers said \"we\" and never \"I\"",
                             "retell one story saying \"I\" for every action that was yours", len(we_only) / n))
@@ -79,11 +82,11 @@ def coach(deliveries: list[dict | None], questions: list[dict | None] | None = N
     return sorted(found, key=lambda a: -a.share)[:2]
 
 
-def in_range(d: dict) -> bool:
-    return bool(d.get("wpm")) and PACE[0] <= d["wpm"] <= PACE[1]
+def in_range(d: Delivery) -> bool:
+    return bool(d.wpm) and PACE[0] <= d.wpm <= PACE[1]
 
 
-def changes(sessions: list[list[dict | None]]) -> list[str]:
+def changes(sessions: list[list[Delivery | None]]) -> list[str]:
     """The latest session against the ones before it, in words; sessions oldest first, each a list
     of its answers' deliveries. Empty with fewer than two measured sessions."""
     measured = [_measured(s) for s in sessions]
@@ -98,18 +101,17 @@ def changes(sessions: list[list[dict | None]]) -> list[str]:
         lines.append(f"pace {word}: {a} of {len(now)} answers in range, "
                      f"{'up' if word == 'steadier' else 'down'} from {b} of {len(before)}")
 
-    def per_min(s: list[dict]) -> float | None:
-        speech = sum(d.get("speech_s") or 0 for d in s) / 60
-        count = sum((d.get("fillers") or {}).get("hesitation", 0) + (d.get("fillers") or {}).get("discourse", 0)
-                    for d in s)
+    def per_min(s: list[Delivery]) -> float | None:
+        speech = sum(d.speech_s or 0 for d in s) / 60
+        count = sum(d.fillers.hesitation + d.fillers.discourse for d in s)
         return count / speech if speech else None
 
     f_now, f_before = per_min(now), per_min(before)
     if f_now is not None and f_before is not None and abs(f_now - f_before) >= 0.5:
         lines.append(f"fillers {'fewer' if f_now < f_before else 'more'}: {f_now:.1f} a minute, "
                      f"from {f_before:.1f}")
-    r_now = sum(1 for d in now if (d.get("structure") or {}).get("result"))
-    r_before = sum(1 for d in before if (d.get("structure") or {}).get("result"))
+    r_now = sum(1 for d in now if d.structure.result)
+    r_before = sum(1 for d in before if d.structure.result)
     if r_now / len(now) != r_before / len(before):
         lines.append(f"results {'more often' if r_now / len(now) > r_before / len(before) else 'less often'}: "
                      f"{r_now} of {len(now)} answers ended with one, from {r_before} of {len(before)}")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulator.cli.common import engine_options, positive, print_json, settings, spinner, warn
+
+HELP = "Delivery metrics for audio files (WAV, FLAC, MP3, OGG, M4A...)."
+
+
+def add_arguments(c) -> None:
+    c.add_argument("audio", nargs="+", metavar="AUDIO")
+    c.add_argument("--json", action="store_true", help="machine-readable output (see README for the keys)")
+    c.add_argument("--budget", type=positive(float), metavar="SECONDS", help="time budget to compare length with")
+    c.add_argument("--question", metavar="TEXT", help="the question the recording answers: also print the "
+                                                      "follow-up an interviewer would ask, and why")
+    engine_options(c)
+
+
+def run(args) -> int:
+    from simulator.app.analyze import FileError, analyze_files
+    from simulator.cli.errors import explain
+    from simulator.report.terminal import TerminalView, print_delivery
+
+    paths = [Path(a) for a in args.audio]
+    view = None if args.json else TerminalView()
+    results, failed = [], 0
+    for path, outcome in zip(paths, analyze_files(paths, settings(args), budget_s=args.budget,
+                                                  warn=lambda line: warn(f"warning: {line}"),
+                                                  busy=spinner(args.json))):
+        if isinstance(outcome, FileError):
+            line, code = explain(outcome.error)
+            if len(paths) == 1 or not args.json:
+                warn(line)
+            failed += 1
+            if args.json:
+                results.append({"file": str(path), "error": outcome.message})
+            if len(paths) == 1:
+                return code
+        elif args.json:
+            results.append({**outcome.to_dict(), **_follow_up(args, outcome)})
+        else:
+            view.out.rule(str(path))
+            print_delivery(view.out, outcome.delivery, outcome.engine, outcome.model, heading="Transcript: ")
+            if args.question:
+                from simulator.interview.plan_view import follow_up_lines
+
+                view.out.print("\n".join(follow_up_lines(_follow_up(args, outcome)["follow_up"])), markup=False)
+    if args.json:
+        print_json(results[0] if len(paths) == 1 else results)
+    return 2 if failed else 0
+
+
+def _follow_up(args, analysis) -> dict:
+    """`analyze --question`: the follow-up the interviewer's rules give for this recording."""
+    if not args.question:
+        return {}
+    from dataclasses import asdict
+
+    from simulator.interview.interviewer import choose_follow_up
+
+    question = {"text": args.question, "time_budget_s": args.budget}
+    chosen = choose_follow_up(question, analysis.delivery)
+    return {"question": args.question, "follow_up": asdict(chosen) if chosen else None}

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from simulator.cli.common import print_json, recordings_option, settings
+
+HELP = "Check the microphone, speaker, text to speech, model and recordings folder."
+
+
+def add_arguments(c) -> None:
+    c.add_argument("--json", action="store_true")
+    recordings_option(c)
+
+
+def run(args) -> int:
+    from simulator.app.sessions import recordings_root
+    from simulator.doctor import run_checks
+
+    checks = run_checks(recordings_root(settings(args)))
+    if args.json:
+        print_json([c.to_dict() for c in checks])
+    else:
+        from simulator.report.tables import print_checks
+        from simulator.report.terminal import console
+
+        print_checks(console(), checks)
+    return 1 if any(c.status == "fail" for c in checks) else 0

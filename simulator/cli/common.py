@@ -1,0 +1,68 @@
+"""What the command modules share: argument helpers, settings, JSON output, the spinner."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and exit 2, as for every other bad input
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than zero, not {text}")
+        return value
+    return parse
+
+
+def recordings_option(c) -> None:
+    c.add_argument("--recordings-dir", metavar="PATH",
+                   help="where sessions are stored (default: $INTERVIEW_SIM_RECORDINGS, the config, or recordings/)")
+
+
+def engine_options(c) -> None:
+    c.add_argument("--engine", choices=["faster-whisper", "openai-whisper"], help="transcription engine")
+    c.add_argument("--model", help="tiny.en (packaged, default), base, or a CTranslate2 model folder")
+
+
+def settings(args):
+    """The settings in force for this command (option > environment > file > default)."""
+    from simulator import config
+
+    return config.resolve(args)
+
+
+def store(args, resolved=None):
+    from simulator.app.sessions import open_store
+
+    return open_store(resolved or settings(args))
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def warn(line: str) -> None:
+    print(f"interview-sim: {line}", file=sys.stderr)
+
+
+def spinner(quiet: bool):
+    """`busy(label, fn)` for the app layer: a spinner on a terminal's stderr, else nothing."""
+    def busy(text: str, fn):
+        from simulator.report.terminal import console
+
+        err = console(stderr=True)
+        if quiet or not err.is_terminal:
+            return fn()
+        with err.status(text):
+            return fn()
+    return busy

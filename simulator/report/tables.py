@@ -1,0 +1,99 @@
+"""Terminal tables for the listing commands: sessions, devices, doctor's checks, bench results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+
+def print_sessions(out: Console, sessions: list, root) -> None:
+    from simulator.delivery.summary import summarize
+
+    if not sessions:
+        out.print(f"No sessions in {root} yet. Try `interview-sim demo` or `interview-sim practice`.")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    # The id is what a person copies: it never wraps or shrinks; the other columns give way.
+    table.add_column("session", no_wrap=True, min_width=max(len(s.id) for s in sessions))
+    for col in ("kind", "started", "status", "answers", "pace", "fillers/min"):
+        table.add_column(col)
+    for s in sessions:
+        sm = summarize([a.delivery for a in s.answers])
+        table.add_row(s.id, s.kind, s.started_at.replace("T", " "), s.status, str(len(s.answers)),
+                      f"{sm.wpm:.0f} wpm" if sm.wpm else "–",
+                      f"{sm.fillers_per_min:.1f}" if sm.fillers_per_min is not None else "–")
+    out.print(table)
+    out.print(f"[dim]{root}[/dim]")
+
+
+def print_devices(out: Console, found: list) -> None:
+    if not found:
+        out.print("No audio devices found. Run `interview-sim doctor` for what to do.")
+        return
+    table = Table(box=None, header_style="bold")
+    for col in ("index", "name", "api", "in", "out", "default"):
+        table.add_column(col)
+    for d in found:
+        default = " ".join(x for x, y in (("input", d.is_default_input), ("output", d.is_default_output)) if y)
+        table.add_row(str(d.index), d.name, d.host_api, str(d.max_input_channels), str(d.max_output_channels), default)
+    out.print(table)
+
+
+def print_checks(out: Console, checks: list) -> None:
+    for c in checks:
+        mark = {"ok": "[green]ok[/green]  ", "warn": "[yellow]warn[/yellow]", "fail": "[red]FAIL[/red]"}[c.status]
+        out.print(f"{mark} {c.name}: {c.detail}" + (f"\n      fix: {c.fix}" if c.fix and c.status != "ok" else ""))
+
+
+def print_bench(out: Console, result: dict) -> None:
+    table = Table(title="Transcription engines (clips: JFK, two LibriVox readings)", header_style="bold")
+    for col in ("engine", "model", "compute", "load s", "RTF", "peak RSS MB", "WER"):
+        table.add_column(col, justify="left" if col in ("engine", "model", "compute") else "right")
+    for e in result["engines"]:
+        table.add_row(e["engine"], e["model"], e["compute_type"], f"{e['load_s']:.2f}", f"{e['rtf']:.3f}",
+                      f"{e['peak_rss_mb']:.0f}", f"{100 * e['wer']:.1f}%")
+    out.print(table)
+    lat = result.get("feedback_latency_s")
+    if lat:
+        out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer: streaming {lat['streaming']:.2f} s, "
+                  f"whole-file {lat['batch']:.2f} s")
+    if "accuracy" in result:
+        acc = result["accuracy"]["summary"]
+        out.print(f"Pace error: {100 * acc['pace_error_aligned_max']:.1f}% worst aligned clip, "
+                  f"{100 * acc['pace_error_synthetic_median']:.1f}% median synthetic answer (target 5%)")
+        out.print(f"Pauses of 0.5 s or more: recall {acc['pause_recall_aligned']:.2f}, "
+                  f"precision {acc['pause_precision_aligned']:.2f} (target 0.9)")
+        out.print(f"Hesitations: recall {acc['hesitation_recall']:.2f} (target 0.9), precision "
+                  f"{acc['hesitation_precision']:.2f} (target 0.95); discourse false positives: "
+                  f"{acc['discourse_false_positives']} (target 0)")
+        table = Table(title="Hesitations kept, by engine and decoding (synthetic answers)", header_style="bold")
+        for col in ("engine", "compute", "beam", "verbatim", "found / said", "recall", "precision"):
+            table.add_column(col)
+        for row in result["accuracy"]["decodings"]:
+            h = row["hesitations"]
+            table.add_row(row["engine"], row["compute_type"], str(row["beam_size"]), "on" if row["verbatim"] else "off",
+                          f"{h['found']} / {h['true']}", f"{row['hesitation_recall']:.2f}",
+                          f"{row['hesitation_precision']:.2f}")
+        out.print(table)
+    if "real_speech" in result:
+        print_real_speech(out, result["real_speech"])
+
+
+def print_real_speech(out: Console, real: dict) -> None:
+    table = Table(title=f"Real speech with human transcripts ({real['configs'][0]['clips']} clips in {real['folder']})",
+                  header_style="bold")
+    for col in ("decoding", "hesitation recall", "precision", "F1", "false alarms", "WER", "word count error",
+                "invented endings", "RTF"):
+        table.add_column(col, justify="left" if col == "decoding" else "right")
+    for row in real["configs"]:
+        table.add_row(row["label"], f"{row['recall']:.2f}", f"{row['precision']:.2f}", f"{row['f1']:.2f}",
+                      f"{row['false_alarms']} on {row['filler_free_clips']} clips", f"{100 * row['wer']:.1f}%",
+                      f"{100 * row['word_count_error_median']:.0f}%", str(row["invented_clips"]), f"{row['rtf']:.3f}")
+    out.print(table)
+    for model, lat in (real.get("feedback_latency_s") or {}).items():
+        out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer, {model}: streaming {lat['streaming']:.2f} s, "
+                  f"whole-file {lat['batch']:.2f} s")
+    for row in real["configs"]:
+        if row["invented"]:
+            words = "; ".join(f"{name}: {' '.join(tail)}" for name, tail in row["invented"].items())
+            out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")
