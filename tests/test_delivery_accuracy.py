@@ -64,6 +64,14 @@ def test_word_times_snapped_closer_than_raw(report):
     assert t["start_median_ms"] <= 150 and t["end_median_ms"] <= 150, t
 
 
+def test_no_real_word_is_dropped_on_the_clean_clips(report):
+    """Issue 10: the guards against invented words (voice model, decoder evidence) keep every word
+    of the JFK and LibriVox readings."""
+    assert report["jfk"]["dropped"] == []
+    for name, clip in report["aligned"]["clips"].items():
+        assert clip["dropped"] == [], (name, clip["dropped"])
+
+
 def test_jfk(report):
     jfk = report["jfk"]
     assert 20 <= jfk["word_count"] <= 24

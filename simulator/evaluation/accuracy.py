@@ -319,7 +319,8 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
         aligned["clips"][name] = {"true_wpm": round(true_wpm, 1), "wpm": result.wpm,
                                   "pace_error": round(abs(result.wpm - true_wpm) / true_wpm, 4),
                                   "true_words": len(truth.words), "word_count": result.word_count,
-                                  "pauses": scored, "transcript": result.transcript}
+                                  "pauses": scored, "transcript": result.transcript,
+                                  "dropped": [w.text for w in result.dropped_words]}
         pairs = match_words([t for t, _, _ in truth.words], [_norm(w.text) for w in result.words])
         raw = {i: w for i, w in enumerate(words)}
         for ti, wi in pairs:
@@ -348,6 +349,7 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
     jfk_audio = load_audio(DATA / "jfk.wav")
     jfk = analyze(jfk_audio, transcribe(jfk_audio), file="jfk.wav")
     report["jfk"] = {"transcript": jfk.transcript, "word_count": jfk.word_count, "wpm": jfk.wpm,
+                     "dropped": [w.text for w in jfk.dropped_words],
                      "pauses": [(p.start, p.end) for p in jfk.pauses]}
 
     # Synthetic answers.
