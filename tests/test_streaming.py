@@ -95,3 +95,32 @@ def test_a_draft_spares_the_tail_when_the_answer_ends_in_a_pause(transcriber):
     reference = (DATA / "jfk.txt").read_text()
     whole = " ".join(w.text for w in transcriber.transcribe(audio))
     assert wer(reference, " ".join(w.text for w in words)) <= wer(reference, whole) + 0.01
+
+
+def test_a_chunk_cut_after_a_draft_transcribes_only_what_came_after_it(transcriber):
+    """Live, a chunk cut at a pause reuses the draft made at an earlier pause: the words before
+    it are the draft's, the words after it transcribed once, none lost or doubled."""
+    import time
+
+    jfk, reading = load_audio(DATA / "jfk.wav"), load_audio(DATA / "librivox-0870.wav")
+    stream = StreamingTranscriber(transcriber)
+
+    def settle():
+        deadline = time.monotonic() + 60
+        while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    for block in _blocks(np.concatenate([jfk, np.zeros(6400, np.float32)])):
+        stream.feed(block)  # 11.4 s: under the chunk length, so the pause gets a draft
+    settle()
+    stream.feed(np.zeros(1600, np.float32))
+    settle()
+    for block in _blocks(np.concatenate([reading, np.zeros(8000, np.float32)])):
+        stream.feed(block)  # past 12 s, the next pause cuts a chunk: the draft covers its start
+    words = stream.finish()
+    assert stream.drafts_used == 1 and stream.chunks_transcribed == 1
+    text = " ".join(w.text for w in words).lower()
+    assert text.count("country") == 2 and text.count("dashwood") == 1, text
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
+    assert all(w.start >= len(jfk) / 16000 for w in words if "dashwood" in w.text.lower())

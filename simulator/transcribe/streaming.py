@@ -94,7 +94,6 @@ class StreamingTranscriber:
             while not settled.wait(0.05):
                 if not self._worker.is_alive():
                     break
-            self._use_draft()
         self._submit(len(self._steps))
         self._chunks.put(None)
         self._worker.join()
@@ -150,18 +149,25 @@ class StreamingTranscriber:
         self._busy = True  # from now: a second draft must not queue behind this one
         self._chunks.put(_Draft(np.concatenate(self._steps[:upto]), self._chunk_start, upto))
 
-    def _use_draft(self) -> None:
-        """Take the draft's words for the audio it covered, if it covers the pending audio's start."""
-        if self._draft is None or self._draft[0] != self._chunk_start:
-            return
-        _, upto, words = self._draft
+    def _use_draft(self, limit: int) -> int:
+        """Take a finished draft's words for the audio it covered, if it starts where the pending
+        audio starts and ends within its first `limit` steps; how many steps it covered (0: none)."""
+        draft = self._draft
+        if draft is None or draft[0] != self._chunk_start or draft[1] > limit:
+            return 0
+        _, upto, words = draft
         with self._lock:
             self._words.extend(words)
         self.drafts_used += 1
         self._chunk_start += sum(len(step) for step in self._steps[:upto])
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
+        return upto
 
     def _submit(self, upto: int) -> None:
+        # A draft ended at a pause inside this chunk: its words stand, and only the audio after
+        # it is left to transcribe (what makes the last chunk of an answer quick).
+        if self._drafts:
+            upto -= self._use_draft(upto)
         if upto <= 0:
             return
         self._draft, self._drafted_speech = None, 0
