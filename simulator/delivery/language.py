@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from simulator.transcribe.hesitations import normalize_word
+
 _BREAK_AFTER = re.compile(r"[,.;:!?…—–-]$|\.\.\.$")
 _SENTENCE_END = re.compile(r"[.!?…]$")
 
@@ -28,7 +30,7 @@ def tokenize(texts: Sequence[str]) -> list[Token]:
     for text in texts:
         raw = text.strip()
         core = raw.rstrip("\"'”’)")
-        norm = re.sub(r"[^a-z0-9']", "", raw.lower().replace("’", "'")).strip("'")
+        norm = normalize_word(raw)
         tokens.append(Token(raw, norm, bool(_BREAK_AFTER.search(core)), bool(_SENTENCE_END.search(core))))
     return tokens
 
