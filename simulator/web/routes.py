@@ -57,6 +57,9 @@ def _with_nav(html: str) -> str:
     return html.replace("<main>\n", "<main>\n" + NAV + "\n", 1)
 
 
+# Report pages hold a person's answers: never cached, never framed by another page.
+_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+
 async def start_page(request: Request) -> Response:
     from simulator import config as config_mod
     from simulator.interview.interviewer import DEFAULT_BANKS
@@ -97,7 +100,7 @@ async def report_page(request: Request) -> Response:
         return HTMLResponse(f"<p>{_escape(exc.message)}</p>", status_code=404)
     finally:
         store.close()
-    return HTMLResponse(_with_nav(html), headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    return HTMLResponse(_with_nav(html), headers=_PAGE_HEADERS)
 
 
 async def progress_page(request: Request) -> Response:
@@ -108,7 +111,7 @@ async def progress_page(request: Request) -> Response:
         html = render_history(build_history(store.sessions()))
     finally:
         store.close()
-    return HTMLResponse(_with_nav(html), headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    return HTMLResponse(_with_nav(html), headers=_PAGE_HEADERS)
 
 
 async def api_sessions(request: Request) -> Response:
