@@ -75,21 +75,14 @@ def test_file_analysis_uses_the_same_path(transcriber):
 def test_a_draft_spares_the_tail_when_the_answer_ends_in_a_pause(transcriber):
     """Fed as a microphone does, an answer that ends in a pause was drafted while the person
     paused: the words come from the draft, the same words as one pass over the audio."""
-    import time
-
     audio = np.concatenate([load_audio(DATA / "jfk.wav"), np.zeros(8000, np.float32)])
     stream = StreamingTranscriber(transcriber)
 
-    def settle():  # a microphone feeds in real time: the worker is idle during the pause
-        deadline = time.monotonic() + 60
-        while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-
     for block in _blocks(audio):
         stream.feed(block)
-    settle()
+    _settle(stream)
     stream.feed(np.zeros(1600, np.float32))  # the pause goes on while the worker is idle
-    settle()
+    _settle(stream)
     words = stream.finish()
     assert stream.drafts_used == 1 and stream.chunks_transcribed == 0
     reference = (DATA / "jfk.txt").read_text()
@@ -100,21 +93,14 @@ def test_a_draft_spares_the_tail_when_the_answer_ends_in_a_pause(transcriber):
 def test_a_chunk_cut_after_a_draft_transcribes_only_what_came_after_it(transcriber):
     """Live, a chunk cut at a pause reuses the draft made at an earlier pause: the words before
     it are the draft's, the words after it transcribed once, none lost or doubled."""
-    import time
-
     jfk, reading = load_audio(DATA / "jfk.wav"), load_audio(DATA / "librivox-0870.wav")
     stream = StreamingTranscriber(transcriber)
 
-    def settle():
-        deadline = time.monotonic() + 60
-        while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-
     for block in _blocks(np.concatenate([jfk, np.zeros(6400, np.float32)])):
         stream.feed(block)  # 11.4 s: under the chunk length, so the pause gets a draft
-    settle()
+    _settle(stream)
     stream.feed(np.zeros(1600, np.float32))
-    settle()
+    _settle(stream)
     for block in _blocks(np.concatenate([reading, np.zeros(8000, np.float32)])):
         stream.feed(block)  # past 12 s, the next pause cuts a chunk: the draft covers its start
     words = stream.finish()
@@ -124,3 +110,12 @@ def test_a_chunk_cut_after_a_draft_transcribes_only_what_came_after_it(transcrib
     starts = [w.start for w in words]
     assert starts == sorted(starts)
     assert all(w.start >= len(jfk) / 16000 for w in words if "dashwood" in w.text.lower())
+
+
+def _settle(stream: StreamingTranscriber) -> None:
+    """Wait until the worker is idle: a microphone feeds in real time, so it is during a pause."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
+        time.sleep(0.05)
