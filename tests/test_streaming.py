@@ -8,6 +8,7 @@ import pytest
 from conftest import DATA
 from simulator.audio.io import load_audio
 from simulator.pipeline import AnswerAnalyzer, analyze_file
+from simulator.transcribe.hesitations import normalize_word
 from simulator.transcribe.streaming import StreamingTranscriber, transcribe_blocks
 from simulator.transcribe.wer import wer
 
@@ -119,3 +120,35 @@ def _settle(stream: StreamingTranscriber) -> None:
     deadline = time.monotonic() + 60
     while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def test_a_short_piece_after_a_draft_is_heard_in_context_and_nothing_is_doubled(transcriber):
+    """A second of speech after a drafted pause is transcribed with the 8 s before it (alone it
+    leaves Whisper without context); the context's words are the piece before's, kept once."""
+    reading, jfk = load_audio(DATA / "librivox-0870.wav"), load_audio(DATA / "jfk.wav")
+    stream = StreamingTranscriber(transcriber)
+    for block in _blocks(np.concatenate([reading, np.zeros(8000, np.float32)])):
+        stream.feed(block)
+    _settle(stream)
+    stream.feed(np.zeros(1600, np.float32))
+    _settle(stream)
+    tail = np.concatenate([jfk[int(0.3 * 16000):16000], np.zeros(4800, np.float32)])  # "and so"
+    for block in _blocks(tail):
+        stream.feed(block)
+    words = stream.finish()
+    assert stream.drafts_used == 1 and stream.chunks_transcribed == 1
+    text = [normalize_word(w.text) for w in words]
+    reference = [normalize_word(w) for w in (DATA / "librivox-0870.txt").read_text().split()]
+    assert text[:len(reference)].count("them") == reference.count("them") == text.count("them"), text
+    assert text[-2:] == ["and", "so"], text
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
+
+
+def test_the_two_passes_share_one_encoding_per_window(transcriber):
+    """The encoder is most of a short chunk's cost: both passes read one encoding of each window."""
+    encoder = transcriber._model.shared_encoder
+    encoded, reused = encoder.windows_encoded, encoder.windows_reused
+    words = list(transcriber.transcribe(load_audio(DATA / "jfk.wav")))  # 11 s: one window
+    assert encoder.windows_encoded - encoded >= 1 and encoder.windows_reused - reused >= 1
+    assert "country" in " ".join(w.text for w in words).lower()

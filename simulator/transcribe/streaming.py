@@ -22,6 +22,7 @@ import numpy as np
 
 from simulator.audio.level import LevelGate
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber
+from simulator.transcribe.hesitations import normalize_word
 
 STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
 
@@ -39,6 +40,11 @@ class ChunkPolicy:
     # worker is idle. When the answer ends, only the speech after the draft's pause is left to
     # transcribe, or nothing if none came: feedback does not wait for a long last chunk.
     draft_after_s: float = 1.0
+    # A piece shorter than this (a draft, the tail after one, a file's last chunk) is transcribed
+    # with the audio just before it, up to this length in all, and only its own words are kept.
+    # Alone, a second of speech leaves Whisper without context: the verbatim pass wrote "It's
+    # like, uh, it's like, uh, ..." for JFK's "check it" and decoded a second window for it.
+    context_s: float = 8.0
 
 
 class StreamingTranscriber:
@@ -51,6 +57,7 @@ class StreamingTranscriber:
         self._speech: list[bool] = []  # gate decision per step
         self._partial = np.zeros(0, np.float32)
         self._chunk_start = 0  # samples from the start of the audio
+        self._before = np.zeros(0, np.float32)  # the audio just before _chunk_start (context_s at most)
         self._words: list[TimedWord] = []
         self._lock = threading.Lock()
         self._error: BaseException | None = None
@@ -62,7 +69,7 @@ class StreamingTranscriber:
         # as it is transcribed, so there is no idle time to fill.
         self._drafts = (max_pending_chunks == 0) if drafts is None else drafts
         self._busy = False  # the worker is transcribing something
-        self._draft: tuple[int, int, list[TimedWord]] | None = None  # (chunk start, steps, words)
+        self._draft: tuple[int, int, list[TimedWord]] | None = None  # (piece start, steps, words)
         self._drafted_speech = 0  # speech steps in the pending audio when the last draft was asked
         self._worker = threading.Thread(target=self._work, name="stream-transcribe", daemon=True)
         self._worker.start()
@@ -147,7 +154,7 @@ class StreamingTranscriber:
             return
         self._drafted_speech = speech
         self._busy = True  # from now: a second draft must not queue behind this one
-        self._chunks.put(_Draft(np.concatenate(self._steps[:upto]), self._chunk_start, upto))
+        self._chunks.put(self._piece(np.concatenate(self._steps[:upto]), draft_steps=upto))
 
     def _use_draft(self, limit: int) -> int:
         """Take a finished draft's words for the audio it covered, if it starts where the pending
@@ -159,7 +166,7 @@ class StreamingTranscriber:
         with self._lock:
             self._words.extend(words)
         self.drafts_used += 1
-        self._chunk_start += sum(len(step) for step in self._steps[:upto])
+        self._advance(np.concatenate(self._steps[:upto]))
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
         return upto
 
@@ -174,10 +181,22 @@ class StreamingTranscriber:
         pieces, speech = self._steps[:upto], self._speech[:upto]
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
         audio = np.concatenate(pieces)
-        offset = self._chunk_start / SAMPLE_RATE
-        self._chunk_start += audio.size
         if any(speech):  # silence only makes Whisper invent "Thank you."
-            self._chunks.put((audio, offset))
+            self._chunks.put(self._piece(audio))
+        self._advance(audio)
+
+    def _piece(self, audio: np.ndarray, draft_steps: int | None = None) -> _Piece:
+        """The pending `audio` (from _chunk_start on) with the context it needs (ChunkPolicy.context_s)."""
+        lead = max(0, min(self._before.size, int(self.policy.context_s * SAMPLE_RATE) - audio.size))
+        if lead:
+            audio = np.concatenate((self._before[-lead:], audio))
+        return _Piece(audio, self._chunk_start - lead, lead, draft_steps)
+
+    def _advance(self, consumed: np.ndarray) -> None:
+        """The pending audio now starts after `consumed`."""
+        self._chunk_start += consumed.size
+        keep = int(self.policy.context_s * SAMPLE_RATE)
+        self._before = np.concatenate((self._before, consumed))[-keep:]
 
     # -- worker ---------------------------------------------------------------------------------
 
@@ -191,34 +210,59 @@ class StreamingTranscriber:
                 continue
             if self._error is not None:
                 continue
-            draft = item if isinstance(item, _Draft) else None
-            audio, offset = (draft.audio, draft.start / SAMPLE_RATE) if draft else item
+            piece: _Piece = item
             self._busy = True
             try:
                 words = []
-                for word in self.transcriber.transcribe(audio, offset=offset):  # lazy: segment by segment
+                for word in self.transcriber.transcribe(piece.audio, offset=piece.start / SAMPLE_RATE):  # lazy
                     if self._cancelled:
                         return
-                    words.append(word)
+                    if not piece.lead or self._own_word(word, piece):
+                        words.append(word)
             except BaseException as exc:  # surfaced by finish(), on the caller's thread
                 self._error = exc
                 continue
             finally:
                 self._busy = False
-            if draft:
-                self._draft = (draft.start, draft.steps, words)
+            if piece.draft_steps is not None:
+                self._draft = (piece.own_start, piece.draft_steps, words)
                 continue
             with self._lock:
                 self._words.extend(words)
                 self.chunks_transcribed += 1
 
 
-@dataclass(frozen=True, slots=True)
-class _Draft:
-    audio: np.ndarray
-    start: int  # samples from the start of the audio: the pending chunk's start when asked
-    steps: int  # how many pending steps it covers
+    def _own_word(self, word: TimedWord, piece: _Piece) -> bool:
+        """A word of the piece itself, not of its context (already transcribed with the piece before).
 
+        The cut between them is in a pause, so a word's middle says on which side it was said;
+        but the pause may be as short as 0.15 s on either side of the cut and Whisper's times are
+        off by about 0.1 s, so a word the piece before already has, at the same time, is its own.
+        """
+        if (word.start + word.end) / 2 < piece.own_start / SAMPLE_RATE:
+            return False
+        text = normalize_word(word.text)
+        with self._lock:
+            before = [w for w in self._words if w.end > piece.start / SAMPLE_RATE]
+        return not any(normalize_word(w.text) == text and abs(w.start - word.start) < SAME_WORD_S
+                       for w in before)
+
+
+SAME_WORD_S = 0.5  # the same word decoded twice starts within this of itself
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Audio for the worker: a chunk, or a draft of the pending audio, after `lead` samples of context."""
+
+    audio: np.ndarray
+    start: int  # samples from the start of the whole audio to audio[0]
+    lead: int  # samples of context before the piece's own audio
+    draft_steps: int | None = None  # a draft: how many pending steps it covers
+
+    @property
+    def own_start(self) -> int:
+        return self.start + self.lead
 
 
 def transcribe_blocks(transcriber: Transcriber, blocks, policy: ChunkPolicy = ChunkPolicy()) -> list[TimedWord]:
