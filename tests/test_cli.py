@@ -49,6 +49,8 @@ def test_start_up_does_not_import_heavy_modules():
 @pytest.mark.parametrize("args, fragment", [
     (["practice", "--questions", "0"], "greater than zero"),
     (["practice", "--max-answer", "abc"], "not a number"),
+    (["practice", "--silence-stop", "nan"], "finite"),
+    (["practice", "--think-time", "inf"], "finite"),
     (["analyze"], "required"),
     (["nonsense"], "invalid choice"),
     (["demo", "--no-such-option"], "unrecognized arguments"),

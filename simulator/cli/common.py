@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
 
@@ -18,6 +19,8 @@ def positive(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):  # float("nan") and float("inf") parse, but no wait is endless
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be greater than zero, not {text}")
         return value
