@@ -267,3 +267,12 @@ def test_listing_reads_every_session_in_two_queries(tmp_path):
     recent = store.recent(4)
     assert [s.id for s in recent] == [s.id for s in listed][-4:]
     assert all(len(s.answers) == answers[s.id] for s in recent)
+
+
+def test_sessions_started_in_the_same_second_keep_the_order_they_were_made_in(tmp_path):
+    # Their ids share the second's stamp and end "-2" ... "-12": as text "-10" sorts before "-2".
+    store = Store(tmp_path)
+    made = [store.new_session("practice", {"bank": "general"}).id for _ in range(12)]
+    assert [s.id for s in store.sessions()] == made
+    assert [s.id for s in store.recent(3)] == made[-3:]
+    assert store.latest().id == made[-1]

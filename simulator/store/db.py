@@ -265,7 +265,7 @@ class Store:
     @_reading
     def sessions(self) -> list[Session]:
         """Every session with its answers, oldest first: two queries, however many sessions."""
-        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at, id").fetchall()
+        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at, rowid").fetchall()
         answers = self._db.execute(f"SELECT {self._ANSWER_COLUMNS} FROM answers ORDER BY session_id, number")
         return self._assemble(rows, answers)
 
@@ -273,19 +273,19 @@ class Store:
     def session_states(self) -> list[tuple[str, str, str]]:
         """(id, status, settings JSON) of every session not complete: cheap, for recovery."""
         return self._db.execute("SELECT id, status, settings FROM sessions WHERE status != 'complete'"
-                                " ORDER BY started_at, id").fetchall()
+                                " ORDER BY started_at, rowid").fetchall()
 
     @_reading
     def recent(self, count: int) -> list[Session]:
         """The last `count` sessions, oldest first, without reading the rest."""
-        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, id DESC"
+        rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, rowid DESC"
                                 " LIMIT ?", (max(0, count),)).fetchall()
         rows.reverse()
         return self._assemble(rows, self._answers_of([r[0] for r in rows]))
 
     @_reading
     def latest(self) -> Session:
-        row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
+        row = self._db.execute("SELECT id FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
         if row is None:
             raise SessionNotFound(f"no sessions stored in {self.root} yet (try `interview-sim demo`)")
         return self.session(row[0])
