@@ -89,6 +89,23 @@ def test_voice_sets_the_rate_every_time():
     assert float(np.sqrt(np.mean(a.samples ** 2))) > 0.01
 
 
+def test_every_line_a_fresh_voice_renders_is_whole():
+    """pyttsx3's espeak driver sometimes ended a helper's second line the moment it started: an
+    empty WAV, and the demo's first question went unspoken (3 in 24 fresh helpers). Twelve fresh
+    helpers, three lines each: every line has its full length."""
+    lines = ["Hello, and thank you for coming in today. I am Alex. Let's begin.",
+             "Tell me a little about yourself and what you do.", "Why do you want to work here?"]
+    lengths = []
+    for _ in range(12):
+        voice = Voice()
+        try:
+            lengths.append([round(f.result().duration_s, 1) for f in [voice.render(t) for t in lines]])
+        finally:
+            voice.close()
+    assert all(row == lengths[0] for row in lengths), lengths
+    assert all(length > 1.5 for length in lengths[0]), lengths
+
+
 @pytest.mark.audio
 def test_speaker_plays_the_question_on_the_output_device(virtual_audio, tmp_path):
     capture_path = tmp_path / "speaker.wav"

@@ -25,6 +25,7 @@ from simulator.errors import EnvironmentProblem
 
 DEFAULT_RATE = 170  # words per minute; set every time (the default varies between processes)
 RENDER_TIMEOUT_S = 15.0  # longest wait for one line to be synthesised
+RENDER_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +132,36 @@ def _serve(rate: int, voice: str | None) -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            done.clear()
-            engine.save_to_file(request["text"], request["path"])
-            engine.runAndWait()
-            # runAndWait can return while espeak still synthesises on its own thread: the file
-            # is whole only once the utterance has finished.
-            if not done.wait(timeout=RENDER_TIMEOUT_S):
-                raise TimeoutError(f"no speech after {RENDER_TIMEOUT_S:.0f} s")
+            for _attempt in range(RENDER_ATTEMPTS):
+                done.clear()
+                engine.save_to_file(request["text"], request["path"])
+                engine.runAndWait()
+                # runAndWait can return while espeak still synthesises on its own thread: the
+                # file is whole only once the utterance has finished.
+                if not done.wait(timeout=RENDER_TIMEOUT_S):
+                    raise TimeoutError(f"no speech after {RENDER_TIMEOUT_S:.0f} s")
+                # The espeak driver sometimes ends a line the moment it starts, on the previous
+                # line's end (3 second lines in 24 fresh helpers): an empty file, a silent
+                # question. Said again, it comes whole.
+                if _frames(request["path"]) > 0:
+                    break
+            else:
+                raise RuntimeError(f"espeak returned no audio {RENDER_ATTEMPTS} times")
             reply = "ok"
         except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
             reply = f"{type(exc).__name__}: {exc}".replace("\n", " ")
         sys.stdout.write(reply + "\n")
         sys.stdout.flush()
+
+
+def _frames(path: str) -> int:
+    import wave
+
+    try:
+        with wave.open(path) as f:
+            return f.getnframes()
+    except (OSError, EOFError, wave.Error):
+        return 0
 
 
 def list_voices() -> list[tuple[str, str]]:
