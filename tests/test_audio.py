@@ -99,10 +99,11 @@ def test_every_line_a_fresh_voice_renders_is_whole():
     for _ in range(12):
         voice = Voice()
         try:
-            lengths.append([round(f.result().duration_s, 1) for f in [voice.render(t) for t in lines]])
+            lengths.append([f.result().duration_s for f in [voice.render(t) for t in lines]])
         finally:
             voice.close()
-    assert all(row == lengths[0] for row in lengths), lengths
+    # The driver may drop a line's last block of samples (about 10 ms): the same length within 50 ms.
+    assert all(abs(a - b) <= 0.05 for row in lengths for a, b in zip(row, lengths[0])), lengths
     assert all(length > 1.5 for length in lengths[0]), lengths
 
 
