@@ -245,18 +245,26 @@ def run(answer_s: float = 120.0, clips: Path | None = None, configs: list[Engine
     return result
 
 
-def _measure_latency(config: EngineConfig, clips: Path, answer_s: float) -> dict:
-    return feedback_latency(_load_engine(config), long_answer(clips, answer_s))
+def _measure_latency(config: EngineConfig, clips: Path, answer_s: float, answers: int = 1) -> dict:
+    """Feedback latency after one answer, or the spread over `answers` answers (seeds 0, 1, ...):
+    it depends on whether a draft is still being transcribed when the answer ends."""
+    transcriber = _load_engine(config)
+    results = [feedback_latency(transcriber, long_answer(clips, answer_s, seed)) for seed in range(answers)]
+    if answers == 1:
+        return results[0]
+    each = [r["streaming"] for r in results]
+    return {"streaming": round(float(np.median(each)), 3), "streaming_max": max(each), "streaming_each": each,
+            "answers": answers, "answer_s": results[0]["answer_s"]}
 
 
-if __name__ == "__main__":  # one measurement in a fresh process: python -m simulator.bench KIND CONFIG_JSON PATH [S]
+if __name__ == "__main__":  # one measurement in a fresh process: python -m simulator.bench KIND CONFIG_JSON PATH [S [N]]
     kind, config, path = sys.argv[1], EngineConfig(**json.loads(sys.argv[2])), Path(sys.argv[3])
     if kind == "engine":
         print(json.dumps(asdict(measure_engine(config, path))))
     elif kind == "realspeech":
         print(json.dumps(measure_real_speech(config, path)))
     else:
-        print(json.dumps(_measure_latency(config, path, float(sys.argv[4]))))
+        print(json.dumps(_measure_latency(config, path, float(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 1)))
 
 
 def accuracy(progress=lambda text: None) -> dict:
