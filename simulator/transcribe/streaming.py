@@ -214,10 +214,11 @@ class StreamingTranscriber:
             self._busy = True
             try:
                 words = []
+                known = self._words_in_context(piece)
                 for word in self.transcriber.transcribe(piece.audio, offset=piece.start / SAMPLE_RATE):  # lazy
                     if self._cancelled:
                         return
-                    if not piece.lead or self._own_word(word, piece):
+                    if not piece.lead or _own_word(word, piece, known):
                         words.append(word)
             except BaseException as exc:  # surfaced by finish(), on the caller's thread
                 self._error = exc
@@ -232,20 +233,29 @@ class StreamingTranscriber:
                 self.chunks_transcribed += 1
 
 
-    def _own_word(self, word: TimedWord, piece: _Piece) -> bool:
-        """A word of the piece itself, not of its context (already transcribed with the piece before).
-
-        The cut between them is in a pause, so a word's middle says on which side it was said;
-        but the pause may be as short as 0.15 s on either side of the cut and Whisper's times are
-        off by about 0.1 s, so a word the piece before already has, at the same time, is its own.
-        """
-        if (word.start + word.end) / 2 < piece.own_start / SAMPLE_RATE:
-            return False
-        text = normalize_word(word.text)
+    def _words_in_context(self, piece: _Piece) -> list[tuple[str, float]]:
+        """(normalised text, start) of the words already kept that end inside the piece's
+        context; read once per piece, from the newest back (words are kept in time order)."""
+        known = []
         with self._lock:
-            before = [w for w in self._words if w.end > piece.start / SAMPLE_RATE]
-        return not any(normalize_word(w.text) == text and abs(w.start - word.start) < SAME_WORD_S
-                       for w in before)
+            for w in reversed(self._words):
+                if w.end <= piece.start / SAMPLE_RATE:
+                    break
+                known.append((normalize_word(w.text), w.start))
+        return known
+
+
+def _own_word(word: TimedWord, piece: _Piece, known: list[tuple[str, float]]) -> bool:
+    """A word of the piece itself, not of its context (already transcribed with the piece before).
+
+    The cut between them is in a pause, so a word's middle says on which side it was said;
+    but the pause may be as short as 0.15 s on either side of the cut and Whisper's times are
+    off by about 0.1 s, so a word the piece before already has, at the same time, is not its own.
+    """
+    if (word.start + word.end) / 2 < piece.own_start / SAMPLE_RATE:
+        return False
+    text = normalize_word(word.text)
+    return not any(seen == text and abs(start - word.start) < SAME_WORD_S for seen, start in known)
 
 
 SAME_WORD_S = 0.5  # the same word decoded twice starts within this of itself
