@@ -68,7 +68,9 @@ class Voice:
             with contextlib.suppress(OSError):
                 self._process.stdin.close()
             try:
-                self._process.wait(timeout=2)
+                # An idle helper exits at end-of-file at once; one busy with a line rendered
+                # ahead would finish it first, which nobody will hear.
+                self._process.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
