@@ -96,7 +96,11 @@ def test_fifty_answers_with_flat_memory_and_file_descriptors(virtual_audio, reco
     assert len(samples) >= ANSWERS
     assert rss_late - rss_early < 40, (rss_early, rss_late)
     assert fds_late <= fds_early + 2, (fds_early, fds_late)
-    # No trend either: a least-squares slope under 0.5 MiB per answer over the second half.
-    half = samples[len(samples) // 2:]
-    slope = np.polyfit([s[0] for s in half], [s[1] / 2 ** 20 for s in half], 1)[0]
+    # No trend either: a least-squares slope under 0.5 MiB per answer after the warm-up. RSS
+    # sampled at "Recorded" swings by about 8 MiB (sd) with transient buffers, and no trend was
+    # seen over 104 answers; fitted over the second half only (27 points), that noise alone gave
+    # slopes over 0.5 about once in 200 sessions, and once in CI (0.71). Over 45 points it stays
+    # under 0.25 (99.9th percentile, shuffled samples of the 104-answer run).
+    settled = samples[5:]
+    slope = np.polyfit([s[0] for s in settled], [s[1] / 2 ** 20 for s in settled], 1)[0]
     assert slope < 0.5, slope
