@@ -26,6 +26,18 @@ from simulator.errors import UserError
 CLIPS = ("jfk", "librivox-0870", "librivox-0890")
 
 
+# Another CPU's arithmetic without another CPU. CTranslate2 multiplies matrices with Intel MKL on
+# Intel CPUs and with oneDNN on the others (AMD), each at the widest vector ISA the CPU has; the
+# two round differently, and that moves Whisper's output (an AMD EPYC kept 48 of the suite's 56
+# hesitations where this Intel Xeon kept 51). These variables make a process on this machine run
+# the kernels such a CPU would: oneDNN, AVX2 and no AVX-512. They are read when CTranslate2
+# loads, so a configuration with other kernels is always measured in a fresh process.
+KERNELS: dict[str, dict[str, str]] = {
+    "native": {},
+    "onednn-avx2": {"CT2_USE_MKL": "0", "CT2_FORCE_CPU_ISA": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"},
+}
+
+
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
     engine: str
@@ -33,11 +45,13 @@ class EngineConfig:
     compute_type: str  # "int8", "float32" for CTranslate2; "float32" for openai-whisper on CPU
     passes: str = "both"  # faster-whisper: "both" (the default), "plain" or "verbatim" alone
     beam_size: int = 5
+    kernels: str = "native"  # a key of KERNELS
 
     @property
     def label(self) -> str:
         extra = "" if self.passes == "both" else f", {self.passes} pass only"
         extra += "" if self.beam_size == 5 else f", beam {self.beam_size}"
+        extra += "" if self.kernels == "native" else f", {self.kernels} kernels"
         return f"{self.engine} {self.model} {self.compute_type}{extra}"
 
 
@@ -155,7 +169,8 @@ def real_speech(folder: Path, configs: list[EngineConfig] | None = None, progres
 
 def _in_fresh_process(kind: str, config: EngineConfig, path: Path, *extra) -> dict:
     out = subprocess.run([sys.executable, "-m", "simulator.bench", kind, json.dumps(asdict(config)), str(path),
-                          *map(str, extra)], capture_output=True, text=True)
+                          *map(str, extra)], capture_output=True, text=True,
+                         env={**os.environ, **KERNELS[config.kernels]})
     if out.returncode:
         last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
         raise UserError(f"{config.label}: {last}")
@@ -263,6 +278,10 @@ if __name__ == "__main__":  # one measurement in a fresh process: python -m simu
         print(json.dumps(asdict(measure_engine(config, path))))
     elif kind == "realspeech":
         print(json.dumps(measure_real_speech(config, path)))
+    elif kind == "accuracy":
+        from simulator.evaluation.accuracy import run_accuracy
+
+        print(json.dumps(run_accuracy(lambda: _load_engine(config), compare_vad=bool(int(sys.argv[4])))))
     else:
         print(json.dumps(_measure_latency(config, path, float(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 1)))
 
@@ -283,6 +302,11 @@ def accuracy(progress=lambda text: None) -> dict:
         report = run_accuracy(lambda: transcribe.load("faster-whisper", "tiny.en", compute_type=compute_type,
                                                       beam_size=beam), compare_vad=False)
         decodings.append(_hesitation_row("faster-whisper", compute_type, beam, True, report))
+    for compute_type in ("int8", "float32"):
+        progress(f"hesitations: faster-whisper tiny.en {compute_type}, another CPU's kernels (oneDNN, AVX2)")
+        config = EngineConfig("faster-whisper", "tiny.en", compute_type, kernels="onednn-avx2")
+        report = accuracy_elsewhere(config, compare_vad=False)
+        decodings.append(_hesitation_row("faster-whisper", compute_type, 5, True, report, config.kernels))
     for on in (True, False) if openai_installed() else ():
         progress(f"hesitations: openai-whisper tiny.en, verbatim {'on' if on else 'off'}")
         report = run_accuracy(lambda: transcribe.load("openai-whisper", "tiny.en", verbatim=on), compare_vad=False)
@@ -290,9 +314,15 @@ def accuracy(progress=lambda text: None) -> dict:
     return {"suite": suite, "decodings": decodings}
 
 
-def _hesitation_row(engine: str, compute_type: str, beam: int, verbatim: bool, report: dict) -> dict:
+def accuracy_elsewhere(config: EngineConfig, compare_vad: bool = True) -> dict:
+    """`run_accuracy` with `config`'s engine in a fresh process (for other kernels: KERNELS)."""
+    return _in_fresh_process("accuracy", config, Path(os.devnull), int(compare_vad))
+
+
+def _hesitation_row(engine: str, compute_type: str, beam: int, verbatim: bool, report: dict,
+                    kernels: str = "native") -> dict:
     syn = report["synthetic"]
-    return {"engine": engine, "model": "tiny.en", "compute_type": compute_type, "beam_size": beam,
+    return {"engine": engine, "model": "tiny.en", "compute_type": compute_type, "beam_size": beam, "kernels": kernels,
             "verbatim": verbatim, "hesitation_recall": syn["hesitation_recall"],
             "hesitation_precision": syn["hesitation_precision"], "hesitations": syn["hesitations"],
             "pace_error_median": syn["pace_error_median"], "pause_recall": report["aligned"]["pause_recall"],

@@ -15,18 +15,26 @@ from simulator.evaluation.accuracy import TARGETS, run_accuracy
 pytestmark = pytest.mark.model
 
 
-# Whisper's output shifts with the CPU's kernels (int8 on one CPU kept 3 hesitations fewer than on
-# another): every target must hold under both compute types, which run different kernels, and
-# under two beam sizes (issue 10). The default, int8 with beam 5, comes first.
-DECODINGS = [("int8", 5), ("float32", 5), ("int8", 2), ("float32", 2)]
+# Whisper's output shifts with the CPU's kernels (an AMD EPYC kept 48 of the 56 synthetic
+# hesitations where this Intel Xeon kept 51): every target must hold under both compute types,
+# which run different kernels, under two beam sizes, and under the matrix library and vector ISA
+# an AMD CPU gets (oneDNN with AVX2 instead of MKL with AVX-512: `simulator.bench.KERNELS`, run
+# in a fresh process because CTranslate2 reads them when it loads). The default comes first.
+DECODINGS = [("int8", 5, "native"), ("float32", 5, "native"), ("int8", 2, "native"), ("float32", 2, "native"),
+             ("int8", 5, "onednn-avx2")]
 
 
-@pytest.fixture(scope="module", params=DECODINGS, ids=[f"{c}-beam{b}" for c, b in DECODINGS])
+@pytest.fixture(scope="module", params=DECODINGS,
+                ids=[f"{c}-beam{b}" + ("" if k == "native" else f"-{k}") for c, b, k in DECODINGS])
 def report(request, tmp_path_factory):
+    from simulator.bench import EngineConfig, accuracy_elsewhere
     from simulator.transcribe.faster import FasterWhisperTranscriber
 
     assert shutil.which("espeak-ng"), "espeak-ng is needed for the synthetic answers (apt-get install espeak-ng)"
-    compute_type, beam_size = request.param
+    compute_type, beam_size, kernels = request.param
+    if kernels != "native":
+        return accuracy_elsewhere(EngineConfig("faster-whisper", "tiny.en", compute_type, beam_size=beam_size,
+                                               kernels=kernels))
     return run_accuracy(lambda: FasterWhisperTranscriber(compute_type=compute_type, beam_size=beam_size),
                         workdir=tmp_path_factory.mktemp("accuracy"))
 
@@ -84,14 +92,11 @@ def test_hesitation_precision(report):
     assert s["hesitation_precision"] >= TARGETS["hesitation_precision"], s["hesitations"]
 
 
-# Held to its target under the default decoding only. Under float32 and beam 2 the suite keeps
-# 47-50 of 56 (README, Benchmark): the verbatim pass itself drops a hesitation after a
-# sentence's end on another kernel. That is issue 10's open part, not a target to lower.
-@pytest.mark.parametrize("report", [DECODINGS[0]], indirect=True, ids=["int8-beam5"])
 def test_hesitation_recall(report):
-    # The prompt was chosen on these scripts: on 16 held-out answers (other scripts, voices and
-    # rates) it kept 44 of 56 (0.79), so this is the suite's figure, not a general one. The real
-    # speech benchmark (README) is the general one.
+    # Under every decoding above: 51-54 of 56 measured (README, Benchmark). The prompt was chosen on
+    # these scripts, so this is the suite's figure, not a general one: 16 held-out answers (other
+    # scripts, voices and rates) keep 56-57 of 64 with it, 55-57 with the prompt before. The
+    # real speech benchmark (README) is the general one.
     s = report["synthetic"]
     assert s["hesitation_recall"] >= TARGETS["hesitation_recall"], s["hesitations"]
 

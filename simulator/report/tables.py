@@ -67,11 +67,12 @@ def print_bench(out: Console, result: dict) -> None:
                   f"{acc['hesitation_precision']:.2f} (target 0.95); discourse false positives: "
                   f"{acc['discourse_false_positives']} (target 0)")
         table = Table(title="Hesitations kept, by engine and decoding (synthetic answers)", header_style="bold")
-        for col in ("engine", "compute", "beam", "verbatim", "found / said", "recall", "precision"):
+        for col in ("engine", "compute", "beam", "kernels", "verbatim", "found / said", "recall", "precision"):
             table.add_column(col)
         for row in result["accuracy"]["decodings"]:
             h = row["hesitations"]
-            table.add_row(row["engine"], row["compute_type"], str(row["beam_size"]), "on" if row["verbatim"] else "off",
+            table.add_row(row["engine"], row["compute_type"], str(row["beam_size"]), row.get("kernels", "native"),
+                          "on" if row["verbatim"] else "off",
                           f"{h['found']} / {h['true']}", f"{row['hesitation_recall']:.2f}",
                           f"{row['hesitation_precision']:.2f}")
         out.print(table)
