@@ -30,10 +30,11 @@ CLIPS = ("jfk", "librivox-0870", "librivox-0890")
 # Intel CPUs and with oneDNN on the others (AMD), each at the widest vector ISA the CPU has; the
 # two round differently, and that moves Whisper's output (an AMD EPYC kept 48 of the suite's 56
 # hesitations where this Intel Xeon kept 51). These variables make a process on this machine run
-# the kernels such a CPU would: oneDNN, AVX2 and no AVX-512. They are read when CTranslate2
-# loads, so a configuration with other kernels is always measured in a fresh process.
+# the kernels such a CPU would: oneDNN, with AVX-512 (AMD Zen 4) or AVX2 only (Zen 2 and 3). They
+# are read when CTranslate2 loads, so other kernels are always measured in a fresh process.
 KERNELS: dict[str, dict[str, str]] = {
     "native": {},
+    "onednn": {"CT2_USE_MKL": "0"},
     "onednn-avx2": {"CT2_USE_MKL": "0", "CT2_FORCE_CPU_ISA": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"},
 }
 
@@ -292,7 +293,7 @@ def accuracy(progress=lambda text: None) -> dict:
     Whisper's output: the targets must hold under each), and openai-whisper with and without its
     verbatim prompt."""
     from simulator import transcribe
-    from simulator.evaluation.accuracy import run_accuracy
+    from simulator.evaluation.accuracy import run_accuracy, run_heldout
 
     progress("accuracy suite: aligned clips, JFK, synthetic answers in several voices")
     suite = run_accuracy()
@@ -302,16 +303,17 @@ def accuracy(progress=lambda text: None) -> dict:
         report = run_accuracy(lambda: transcribe.load("faster-whisper", "tiny.en", compute_type=compute_type,
                                                       beam_size=beam), compare_vad=False)
         decodings.append(_hesitation_row("faster-whisper", compute_type, beam, True, report))
-    for compute_type in ("int8", "float32"):
-        progress(f"hesitations: faster-whisper tiny.en {compute_type}, another CPU's kernels (oneDNN, AVX2)")
-        config = EngineConfig("faster-whisper", "tiny.en", compute_type, kernels="onednn-avx2")
+    for compute_type, kernels in (("int8", "onednn"), ("int8", "onednn-avx2"), ("float32", "onednn-avx2")):
+        progress(f"hesitations: faster-whisper tiny.en {compute_type}, another CPU's kernels ({kernels})")
+        config = EngineConfig("faster-whisper", "tiny.en", compute_type, kernels=kernels)
         report = accuracy_elsewhere(config, compare_vad=False)
         decodings.append(_hesitation_row("faster-whisper", compute_type, 5, True, report, config.kernels))
     for on in (True, False) if openai_installed() else ():
         progress(f"hesitations: openai-whisper tiny.en, verbatim {'on' if on else 'off'}")
         report = run_accuracy(lambda: transcribe.load("openai-whisper", "tiny.en", verbatim=on), compare_vad=False)
         decodings.append(_hesitation_row("openai-whisper", "float32", 5, on, report))
-    return {"suite": suite, "decodings": decodings}
+    progress("hesitations on held-out synthetic answers (scripts and voices nothing was chosen on)")
+    return {"suite": suite, "decodings": decodings, "heldout": run_heldout()}
 
 
 def accuracy_elsewhere(config: EngineConfig, compare_vad: bool = True) -> dict:

@@ -279,6 +279,40 @@ def silero_activity(audio: np.ndarray, threshold: float = 0.5) -> VoiceActivity:
 # ---- the suite -------------------------------------------------------------------------------------
 
 
+# Held out: scripts, voices and rates nothing was chosen on. The verbatim prompt was chosen on the
+# suite's scripts above, so their hesitation figure flatters it; this one says whether the choice
+# carries over (`run_heldout`, reported by `bench --accuracy`, not asserted by the tests).
+HELDOUT_SCRIPTS = [
+    "When I started at the bank, {um}, nobody owned the release process. |800| {uh}, so I volunteered. "
+    "I wrote a checklist, and {erm}, within a month every team used it. |1000| {um}, it cut failed releases by half.",
+    "{uh}, I would say my strength is patience. |700| When a customer is angry, {um}, I listen first. "
+    "Then I ask what would fix it for them, and {uh}, I make sure it happens. |1200| {erm}, that usually works.",
+    "The project was late. |900| {umm}, we had promised a demo for the board, and {uh}, the data was not ready. "
+    "I split the work, and {um}, we showed a smaller demo on time. |600| {uh}, the board approved the budget.",
+    "I left my last job because I wanted to grow. {um}, |900| I had learned a lot, and {erm}, I wanted to lead a team. "
+    "{uh}, this role gives me that chance, and {um}, I am excited about it.",
+]
+HELDOUT_VOICES = [("en-gb-x-rp", 165), ("en+m1", 175), ("en+f2", 155), ("en-us-nyc", 170)]
+
+
+def run_heldout(transcriber_factory: Callable[[], object] | None = None, workdir: str | Path | None = None) -> dict:
+    """Hesitations kept on the held-out synthetic answers (every script in every voice)."""
+    transcriber = (transcriber_factory or default_transcriber)()
+    totals = {"true": 0, "detected": 0, "found": 0}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        for i, text in enumerate(HELDOUT_SCRIPTS):
+            script = Script(text)
+            for j, (voice, rate) in enumerate(HELDOUT_VOICES):
+                clean = espeak(script, voice, rate, Path(tmp) / f"h{i}-{j}.wav")
+                audio, _span, _silences = synthetic_case(clean, seed=100 + i * 10 + j)
+                d = analyze(audio, list(transcriber.transcribe(audio)))
+                scored = score_hesitations(script.tokens(), [w.text for w in d.words], [w.filler for w in d.words])
+                for k in totals:
+                    totals[k] += scored[k]
+    return {"hesitations": totals, "recall": _ratio(totals["found"], totals["true"]),
+            "precision": _ratio(totals["found"], totals["detected"]), "clips": len(HELDOUT_SCRIPTS) * len(HELDOUT_VOICES)}
+
+
 def default_transcriber():
     from simulator.transcribe.faster import FasterWhisperTranscriber
 

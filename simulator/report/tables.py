@@ -76,6 +76,12 @@ def print_bench(out: Console, result: dict) -> None:
                           f"{h['found']} / {h['true']}", f"{row['hesitation_recall']:.2f}",
                           f"{row['hesitation_precision']:.2f}")
         out.print(table)
+        if "heldout" in result["accuracy"]:
+            held = result["accuracy"]["heldout"]
+            h = held["hesitations"]
+            out.print(f"Held-out synthetic answers ({held['clips']}, scripts and voices nothing was chosen on): "
+                      f"{h['found']} of {h['true']} hesitations kept, recall {held['recall']:.2f}, "
+                      f"precision {held['precision']:.2f}")
     if "real_speech" in result:
         print_real_speech(out, result["real_speech"])
 

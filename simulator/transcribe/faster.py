@@ -22,11 +22,10 @@ from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 # seed loops (docs/sources.md). It costs words, though: on real telephone speech the verbatim
 # pass alone had a word error rate of 19% against 14% for plain decoding, and invented endings in
 # 22 clips of 61 against 5. Hence two passes (`passes="both"`): plain for the words, verbatim for
-# the hesitations only. The prompt ends on a filler after a full stop ("Uh, so."), as answers do
-# after a pause: without it the verbatim pass dropped such fillers under some kernels and beams
-# (47-51 of the suite's 56 across compute types, beams and CPUs' math libraries; 51-54 with it,
-# README "Benchmark"). Real speech and held-out answers scored the same with either.
-VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah. Uh, so."
+# the hesitations only. (Prompts ending on a filler after a full stop, "... yeah. Uh, so.", held the
+# synthetic suite under more kernels and beams but made the feedback 0.3 s slower: README, "What
+# was tried".)
+VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah."
 PASSES = ("both", "plain", "verbatim")
 TOKENS_PER_S = 6.0
 MAX_TOKENS = 220  # Whisper's own limit is 448 for prompt and text together
