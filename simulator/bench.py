@@ -289,9 +289,9 @@ if __name__ == "__main__":  # one measurement in a fresh process: python -m simu
 
 def accuracy(progress=lambda text: None) -> dict:
     """The delivery accuracy suite (simulator.evaluation.accuracy) with the default decoding, its
-    hesitation figures under the other compute type and beam sizes (another CPU's kernels shift
-    Whisper's output: the targets must hold under each), and openai-whisper with and without its
-    verbatim prompt."""
+    hesitation figures under the other compute type and beam sizes and under an AMD CPU's kernels
+    (KERNELS: another CPU's arithmetic shifts Whisper's output), openai-whisper with and without
+    its verbatim prompt, and the held-out synthetic answers."""
     from simulator import transcribe
     from simulator.evaluation.accuracy import run_accuracy, run_heldout
 
