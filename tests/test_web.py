@@ -35,7 +35,8 @@ class Server:
     def __init__(self, root: Path):
         self.root = root
         self.token = secrets.token_urlsafe(16)
-        self.proc = subprocess.Popen([str(VENV_BIN / "interview-sim"), "serve", "--port", "0", "--token", self.token,
+        # "--token=" because a URL-safe token may begin with "-", which argparse takes for an option.
+        self.proc = subprocess.Popen([str(VENV_BIN / "interview-sim"), "serve", "--port", "0", f"--token={self.token}",
                                       "--recordings-dir", str(root)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
