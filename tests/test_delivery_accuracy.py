@@ -17,11 +17,12 @@ pytestmark = pytest.mark.model
 
 # Whisper's output shifts with the CPU's kernels (an AMD EPYC kept 48 of the 56 synthetic
 # hesitations where this Intel Xeon kept 51): every target must hold under both compute types,
-# which run different kernels, under two beam sizes, and under the matrix library and vector ISA
-# an AMD CPU gets (oneDNN with AVX2 instead of MKL with AVX-512: `simulator.bench.KERNELS`, run
-# in a fresh process because CTranslate2 reads them when it loads). The default comes first.
+# which run different kernels, under two beam sizes, and under the matrix library an AMD CPU gets
+# (oneDNN instead of MKL, with AVX-512 as on Zen 4 and with AVX2 as on Zen 2/3:
+# `simulator.bench.KERNELS`, run in a fresh process because CTranslate2 reads them when it loads).
+# The default comes first.
 DECODINGS = [("int8", 5, "native"), ("float32", 5, "native"), ("int8", 2, "native"), ("float32", 2, "native"),
-             ("int8", 5, "onednn-avx2")]
+             ("int8", 5, "onednn"), ("int8", 5, "onednn-avx2")]
 
 
 @pytest.fixture(scope="module", params=DECODINGS,
@@ -92,14 +93,12 @@ def test_hesitation_precision(report):
     assert s["hesitation_precision"] >= TARGETS["hesitation_precision"], s["hesitations"]
 
 
-# Held to its target under the default decoding only: under float32, beam 2 and oneDNN kernels the
-# suite keeps 47-50 of 56 (README, Benchmark), the verbatim pass dropping a hesitation after a
-# sentence's end. That is issue 10's open part, not a target to lower.
-@pytest.mark.parametrize("report", [DECODINGS[0]], indirect=True, ids=["int8-beam5"])
 def test_hesitation_recall(report):
-    # The prompt was chosen on these scripts, so this is the suite's figure, not a general one:
-    # `bench --accuracy` also reports 16 held-out answers (other scripts, voices and rates). The
-    # real speech benchmark (README) is the general one.
+    # Under every decoding: measured 52-55 of 56 where the target needs 51 (README, Benchmark), so
+    # another CPU's kernels, moving a hesitation or two, stay above it. The prompt was chosen on
+    # these scripts, so this is the suite's figure, not a general one: `bench --accuracy` also
+    # reports 16 held-out answers (other scripts, voices and rates), and the real speech
+    # benchmark (README) is the general one.
     s = report["synthetic"]
     assert s["hesitation_recall"] >= TARGETS["hesitation_recall"], s["hesitations"]
 

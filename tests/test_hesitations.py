@@ -30,3 +30,16 @@ def test_two_hesitations_the_verbatim_pass_wrote_in_a_row_are_both_kept():
     plain = timed(("invoke", 0.0), ("the", 0.4), ("uh", 1.6), ("operator", 2.0))
     verbatim = timed(("invoke", 0.0), ("the,", 0.4), ("uh,", 0.9), ("uh,", 1.4), ("operator.", 2.0))
     assert [w.text for w in merge_hesitations(plain, verbatim)] == ["invoke", "the", "uh,", "uh,", "operator"]
+
+
+def test_a_hesitation_as_near_to_the_words_on_both_sides_goes_to_the_side_nearer_in_time():
+    # The verbatim pass stopped after "erm" and went on at "Now": the words between were said
+    # after the hesitation, 2 s before "Now", so it goes after "and", not before "Now".
+    plain = timed(("and", 5.5), ("I", 6.4), ("slowed", 6.7), ("the", 7.0), ("team", 7.2), ("down.", 7.4),
+                  ("Now", 8.3))
+    verbatim = timed(("and,", 5.5), ("erm,", 6.0), ("Now,", 8.3))
+    merged = [w.text for w in merge_hesitations(plain, verbatim)]
+    assert merged == ["and", "erm,", "I", "slowed", "the", "team", "down.", "Now"]
+    # ... and before "Now" when it was heard just before it.
+    verbatim = timed(("and,", 5.5), ("erm,", 7.9), ("Now,", 8.3))
+    assert [w.text for w in merge_hesitations(plain, verbatim)][-2:] == ["erm,", "Now"]

@@ -72,8 +72,13 @@ def merge_hesitations(words: Sequence[TimedWord], verbatim: Sequence[TimedWord])
         pos = bisect.bisect_left(anchored, j)
         before = anchored[pos - 1] if pos > 0 else None
         after = anchored[pos] if pos < len(anchored) else None
-        if after is not None and (before is None or after - j <= j - before):
-            at = twin[after]  # fillers come before what they delay
+        if after is not None and before is not None and after - j == j - before:
+            # As near in the text on both sides (the verbatim pass may have skipped the words
+            # between): the side nearer in time; fillers come before what they delay.
+            nearer_after = plain[twin[after]].start - w.end <= w.start - plain[twin[before]].end
+            at = twin[after] if nearer_after else twin[before] + 1
+        elif after is not None and (before is None or after - j < j - before):
+            at = twin[after]
         elif before is not None:
             at = twin[before] + 1
         else:
