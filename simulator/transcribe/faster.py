@@ -29,9 +29,9 @@ from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah."
 # The longer the window the verbatim pass decodes, the more hesitations it drops, mostly those
 # after a sentence end and a pause ("... forty minutes. Uh, I looked"): of the 56 in the synthetic
-# answers (15-22 s long), decoded whole it kept 47-51 under int8/float32 and beams 5/2, in windows
-# of at most 10 s 52-54. Windows of 6 or 8 s wrote hesitations nobody said (README, "What was
-# tried"). Pieces of an answer shorter than this, most real answers' last piece among them, are
+# answers (15-22 s long), decoded whole it kept 47-51 under int8/float32, beams 5/2 and an AMD
+# CPU's kernels, in windows of at most 10 s 53-55. Windows of 6 or 8 s wrote hesitations nobody
+# said (README, "What was tried"). Pieces of an answer shorter than this, most real answers' last piece among them, are
 # decoded as before, so the feedback does not wait longer.
 VERBATIM_WINDOW_S = 10.0
 PASSES = ("both", "plain", "verbatim")
