@@ -94,7 +94,7 @@ def test_hesitation_precision(report):
 
 
 def test_hesitation_recall(report):
-    # Under every decoding: measured 52-55 of 56 where the target needs 51 (README, Benchmark), so
+    # Under every decoding: measured 53-55 of 56 where the target needs 51 (README, Benchmark), so
     # another CPU's kernels, moving a hesitation or two, stay above it. The prompt was chosen on
     # these scripts, so this is the suite's figure, not a general one: `bench --accuracy` also
     # reports 16 held-out answers (other scripts, voices and rates), and the real speech

@@ -8,8 +8,8 @@ import pytest
 from conftest import DATA
 from simulator.audio.io import load_audio
 from simulator.pipeline import AnswerAnalyzer, analyze_file
-from simulator.transcribe.hesitations import normalize_word
 from simulator.transcribe.faster import VERBATIM_WINDOW_S
+from simulator.transcribe.hesitations import normalize_word
 from simulator.transcribe.streaming import StreamingTranscriber, transcribe_blocks
 from simulator.transcribe.wer import wer
 

@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # The README's screenshots are refreshed only when asked (UPDATE_SCREENSHOTS=1): a test run must
 # not rewrite tracked files.
-SHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.mkdtemp(prefix="shots-"))
+SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS")
+         else Path(tempfile.mkdtemp(prefix="shots-")))
 # Headless, and no connection anywhere but the test's own server.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -31,8 +31,9 @@ VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah.
 # after a sentence end and a pause ("... forty minutes. Uh, I looked"): of the 56 in the synthetic
 # answers (15-22 s long), decoded whole it kept 47-51 under int8/float32, beams 5/2 and an AMD
 # CPU's kernels, in windows of at most 10 s 53-55. Windows of 6 or 8 s wrote hesitations nobody
-# said (README, "What was tried"). Pieces of an answer shorter than this, most real answers' last piece among them, are
-# decoded as before, so the feedback does not wait longer.
+# said (README, "What was tried"). The last piece of an answer is shorter than this, so it is
+# decoded as before; a draft of longer pending audio now decodes two or three windows in turn,
+# which is why an answer that ends during a draft waits longer (README, "Feedback latency").
 VERBATIM_WINDOW_S = 10.0
 PASSES = ("both", "plain", "verbatim")
 TOKENS_PER_S = 6.0
