@@ -94,11 +94,11 @@ def test_hesitation_precision(report):
 
 
 def test_hesitation_recall(report):
-    # Under every decoding: measured 53-55 of 56 where the target needs 51 (README, Benchmark), so
-    # another CPU's kernels, moving a hesitation or two, stay above it. The prompt was chosen on
-    # these scripts, so this is the suite's figure, not a general one: `bench --accuracy` also
-    # reports 16 held-out answers (other scripts, voices and rates), and the real speech
-    # benchmark (README) is the general one.
+    # Under every decoding: measured 52-54 of 56 where the target needs 51 (README, Benchmark), so
+    # another CPU's kernels can drop one (int8, beam 5, and the AMD kernels: 52) to three more
+    # than these did and stay above it. The prompt was chosen on these scripts, so this is the
+    # suite's figure, not a general one: `bench --accuracy` also reports 16 held-out answers
+    # (other scripts, voices and rates), and the real speech benchmark (README) is the general one.
     s = report["synthetic"]
     assert s["hesitation_recall"] >= TARGETS["hesitation_recall"], s["hesitations"]
 

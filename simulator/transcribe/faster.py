@@ -30,11 +30,13 @@ VERBATIM_PROMPT = "Um, so, uh, I think, erm, we, uh, did it. Umm, and, uh, yeah.
 # The longer the window the verbatim pass decodes, the more hesitations it drops, mostly those
 # after a sentence end and a pause ("... forty minutes. Uh, I looked"): of the 56 in the synthetic
 # answers (15-22 s long), decoded whole it kept 47-51 under int8/float32, beams 5/2 and an AMD
-# CPU's kernels, in windows of at most 10 s 53-55. Windows of 6 or 8 s wrote hesitations nobody
-# said (README, "What was tried"). The last piece of an answer is shorter than this, so it is
-# decoded as before; a draft of longer pending audio now decodes two or three windows in turn,
-# which is why an answer that ends during a draft waits longer (README, "Feedback latency").
-VERBATIM_WINDOW_S = 10.0
+# CPU's kernels; in windows of at most 12 s, 52-54. Windows of 10 s kept 53-55, but a draft of
+# 10-12 s then decoded three windows (two verbatim, one plain) instead of one both passes share,
+# and an answer that ended during one waited for it: the feedback's median over eight answers
+# went from 0.5 s to 1.0 s. At 12 s, the chunker's shortest chunk (ChunkPolicy.min_s), every
+# draft and every answer's last piece is one window, and the median is 0.47 s. Windows of 6 or
+# 8 s wrote hesitations nobody said. (README, "What was tried" and "Feedback latency".)
+VERBATIM_WINDOW_S = 12.0
 PASSES = ("both", "plain", "verbatim")
 TOKENS_PER_S = 6.0
 MAX_TOKENS = 220  # Whisper's own limit is 448 for prompt and text together
