@@ -265,3 +265,47 @@ def test_a_server_killed_mid_answer_is_recovered_on_the_next_start(tmp_path, pla
         assert stopped_by == "recovered" and duration >= 4
     finally:
         again.stop()
+
+
+def test_a_session_is_deleted_from_the_browser_but_not_one_still_being_recorded(tmp_path, playwright):
+    from simulator.recovery import owner_info
+    from simulator.store import Answer, Store
+
+    root = tmp_path / "recordings"
+    store = Store(root)
+    done = store.new_session("practice", {})
+    audio = store.answer_path(done.id, 1)
+    shutil.copyfile(DATA / "jfk.wav", audio)
+    store.add_answer(Answer(done.id, 1, {"id": "q1", "text": "Tell me about yourself."}, audio, 11.0, "silence"))
+    store.finish_session(done.id)
+    # Owned by this test's process, which is alive: to the server, an interview still recording.
+    live = store.new_session("practice", {"owner": owner_info()})
+    store.close()
+
+    server = Server(root)
+    browser = _launch(playwright, None)
+    try:
+        page = browser.new_page()
+        dialogs: list[tuple[str, str]] = []
+        page.on("dialog", lambda d: (dialogs.append((d.type, d.message)), d.accept()))
+        page.goto(server.url("/sessions"))
+
+        page.click(f'button.delete[data-id="{done.id}"]')
+        page.wait_for_selector(f'tr[data-id="{done.id}"]', state="detached", timeout=20_000)
+        assert dialogs == [("confirm", f"Delete session {done.id} and its audio?")]
+        assert _rows(root, "SELECT id FROM sessions") == [(live.id,)]
+        assert _rows(root, "SELECT COUNT(*) FROM answers") == [(0,)]
+        assert not (root / done.id).exists() and not list(root.glob(".deleting-*"))
+
+        page.click(f'button.delete[data-id="{live.id}"]')
+        deadline = time.monotonic() + 20
+        while len(dialogs) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert dialogs[1:] == [("confirm", f"Delete session {live.id} and its audio?"),
+                               ("alert", f"session {live.id} is being recorded: end that interview first")]
+        assert page.locator(f'tr[data-id="{live.id}"]').count() == 1
+        assert _rows(root, "SELECT id, status FROM sessions") == [(live.id, "in_progress")]
+        assert (root / live.id).is_dir()
+    finally:
+        browser.close()
+        server.stop()

@@ -43,6 +43,7 @@ def split_at_pauses(audio: np.ndarray, max_s: float, sample_rate: int = 16_000, 
     gate = LevelGate()
     speech = np.array([gate.is_speech(audio[i:i + step]) for i in range(0, audio.size - step + 1, step)], bool)
     min_steps, min_pause = int(min_piece_s / step_s), max(1, int(round(min_pause_s / step_s)))
+    voiced = np.concatenate(([0], np.cumsum(speech)))  # speech steps before each step: O(1) "any speech here?"
 
     def cuts(lo: int, hi: int) -> list[int]:
         if (hi - lo) * step_s <= max_s:
@@ -57,7 +58,7 @@ def split_at_pauses(audio: np.ndarray, max_s: float, sample_rate: int = 16_000, 
             while j < hi and not speech[j]:
                 j += 1
             middle = (i + j) // 2
-            inside = speech[lo:i].any() and speech[j:hi].any()
+            inside = voiced[i] > voiced[lo] and voiced[hi] > voiced[j]  # speech on both sides
             if (j - i >= min_pause and inside and middle - lo >= min_steps and hi - middle >= min_steps
                     and (best is None or j - i > best[0])):
                 best = (j - i, middle)
