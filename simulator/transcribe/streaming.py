@@ -31,7 +31,9 @@ STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
 class ChunkPolicy:
     # A chunk is not cut before this much audio: Whisper needs context. On real telephone speech
     # cutting at 4 s cost 3 points of word error rate against one pass over each clip; clips of
-    # up to 12 s now go through whole (README, Benchmark).
+    # up to 12 s now go through whole (README, Benchmark). Drafts are shorter than this, and the
+    # verbatim pass decodes windows of up to faster.VERBATIM_WINDOW_S (12 s too): kept within it,
+    # a draft is one window whose encoding both passes share (tests/test_streaming.py holds it).
     min_s: float = 12.0
     max_s: float = 24.0  # ... and is always cut by this length (Whisper's window is 30 s)
     cut_silence_s: float = 0.3  # a pause this long after min_s is where a chunk ends
