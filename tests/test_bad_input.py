@@ -195,6 +195,11 @@ def test_unknown_option_and_command():
     one_line(cli("practice", "--questions", "0"), 2, contains="greater than zero")
 
 
+def test_a_port_out_of_range_is_one_line():
+    for port in ("99999", "-1", "70000", "http"):
+        one_line(cli("serve", f"--port={port}"), 2, contains="port")
+
+
 def test_missing_session_id(recordings):
     sid = stored_session(recordings)
     for command in ("replay", "report"):
