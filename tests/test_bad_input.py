@@ -124,11 +124,12 @@ def test_pure_silence_says_no_speech_was_found(tmp_path):
 def test_stereo_48k_file(tmp_path):
     mono, rate = soundfile.read(str(CLIP), dtype="float32")
     up = np.interp(np.arange(mono.size * 3) / 3, np.arange(mono.size), mono).astype(np.float32)
-    path = tmp_path / "stereo48k.wav"
+    path = tmp_path / "stereo48k.flac"
     soundfile.write(str(path), np.stack([up, 0.5 * up], axis=1), 48000)
-    result = cli("analyze", str(path), "--json")
+    result = cli("analyze", "./stereo48k.flac", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    assert data["file"] == "./stereo48k.flac"  # the path as given, as the README promises
     assert data["duration_s"] == pytest.approx(11.0, abs=0.05)
     assert {"fellow", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
 
