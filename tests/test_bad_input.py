@@ -201,6 +201,15 @@ def test_a_port_out_of_range_is_one_line():
         one_line(cli("serve", f"--port={port}"), 2, contains="port")
 
 
+def test_listing_a_folder_that_is_not_there_creates_nothing(tmp_path):
+    missing = tmp_path / "nowhere"
+    for command in (("sessions",), ("sessions", "--json"), ("history",), ("history", "--json")):
+        result = cli(*command, "--recordings-dir", str(missing))
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert json.loads(cli("sessions", "--json", "--recordings-dir", str(missing)).stdout) == []
+    assert not missing.exists()
+
+
 def test_missing_session_id(recordings):
     sid = stored_session(recordings)
     for command in ("replay", "report"):

@@ -55,10 +55,10 @@ def settings(args):
     return config.resolve(args)
 
 
-def store(args, resolved=None):
+def store(args, resolved=None, *, create: bool = True):
     from simulator.app.sessions import open_store
 
-    return open_store(resolved or settings(args))
+    return open_store(resolved or settings(args), create=create)
 
 
 def print_json(data) -> None:
