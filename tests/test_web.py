@@ -171,17 +171,24 @@ def test_token_host_and_origin_are_checked(server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    for path in ("/", "/sessions", "/progress", "/api/sessions", "/static/app.css", "/interview"):
+    for path in ("/", "/sessions", "/progress", "/api/sessions", "/interview"):
         for token in (None, "wrong"):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(server.url(path, token=token))
             assert refused.value.code == 403, (path, token)
-        assert urllib.request.urlopen(server.url(path)).status == 200
+        answer = urllib.request.urlopen(server.url(path))
+        assert answer.status == 200 and answer.headers.get("Set-Cookie") is None, path
+    # The token in a header does as well; the program's own scripts and styles need none.
+    request = urllib.request.Request(server.url("/api/sessions", token=None),
+                                     headers={"Authorization": f"token {server.token}"})
+    assert urllib.request.urlopen(request).status == 200
+    assert urllib.request.urlopen(server.url("/static/token.js", token=None)).status == 200
     # DNS rebinding: a page at another name that resolves here is refused, token or not.
-    request = urllib.request.Request(server.url("/api/sessions"), headers={"Host": f"rebind.example:{server.port}"})
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request)
-    assert refused.value.code == 403
+    for path in ("/api/sessions", "/static/app.css"):
+        request = urllib.request.Request(server.url(path), headers={"Host": f"rebind.example:{server.port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 403
 
     ws = f"ws://127.0.0.1:{server.port}/ws/interview"
     own = f"http://127.0.0.1:{server.port}"
@@ -309,3 +316,87 @@ def test_a_session_is_deleted_from_the_browser_but_not_one_still_being_recorded(
     finally:
         browser.close()
         server.stop()
+
+
+def test_another_local_port_receives_nothing_that_grants_access(tmp_path, playwright):
+    """Cookies are not port-scoped: one set by the server would go to every program listening on
+    127.0.0.1. The server sets none; each page carries the token per request (links, forms, fetch,
+    the WebSocket), under a Content-Security-Policy that loads nothing from elsewhere."""
+    import http.server
+    import threading
+
+    from simulator.store import Answer, Store
+
+    root = tmp_path / "recordings"
+    store = Store(root)
+    done = store.new_session("practice", {})
+    audio = store.answer_path(done.id, 1)
+    shutil.copyfile(DATA / "jfk.wav", audio)
+    store.add_answer(Answer(done.id, 1, {"id": "q1", "text": "Tell me about yourself."}, audio, 11.0, "silence"))
+    store.finish_session(done.id)
+    store.close()
+
+    received: list[str] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):  # another program on this machine
+        def do_GET(self):
+            received.append(f"{self.requestline}\n{self.headers}")
+            body = b"<!DOCTYPE html><p>another local program</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    server = Server(root)
+    browser = _launch(playwright, None)
+    try:
+        page = browser.new_page()  # the pages' own CSP in force
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        policies: dict[str, str | None] = {}
+        page.on("response", lambda r: policies.__setitem__(r.url.split("?")[0], r.headers.get("content-security-policy"))
+                if r.request.resource_type == "document" else None)
+
+        # Every page reached by clicking, as a person does: each request carries the token.
+        page.goto(server.url("/"))
+        page.click("header.top a[href^='/sessions']")
+        page.wait_for_selector(f'tr[data-id="{done.id}"]')
+        page.click(f'tr[data-id="{done.id}"] a')
+        page.wait_for_selector("section.answer#answer-1 audio")
+        page.click("nav.web-nav a[href^='/progress']")
+        page.wait_for_url(re.compile(r"/progress\?"))
+        page.click("nav.web-nav a[href^='/?']")
+        page.wait_for_selector("#start")
+        page.click("#start")
+        page.wait_for_selector("#begin")
+        assert "token" not in json.loads(page.get_attribute("body", "data-options"))
+        assert page.evaluate("fetch('/api/sessions').then(r => r.status)") == 200
+        said = page.evaluate("""new Promise(done => {
+            const ws = new WebSocket("ws://" + location.host + Token.url("/ws/interview"));
+            ws.onopen = () => ws.send(JSON.stringify({type: "start", mode: "sideways"}));
+            ws.onmessage = e => done(JSON.parse(e.data).text);
+            ws.onclose = e => done("closed " + e.code); })""")
+        assert "mode" in said, said
+        assert page.context.cookies() == []
+        assert blocked == [], blocked
+        ours = {url: policy for url, policy in policies.items() if url.startswith(server.base)}
+        assert {url[len(server.base):] for url in ours} == {"/", "/sessions", f"/sessions/{done.id}", "/progress",
+                                                            "/interview"}
+        assert all(p and "default-src 'none'" in p for p in ours.values()), ours
+
+        # The person is then led to another local port, in the same browser.
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        page.click("text=another local program")
+        assert received and all(server.token not in r for r in received), received
+        assert not any(line.lower().startswith(("cookie:", "authorization:")) or server.base in line
+                       for r in received for line in r.splitlines()), received
+    finally:
+        browser.close()
+        server.stop()
+        other.shutdown()

@@ -32,7 +32,7 @@ class State:
     latencies: list = field(default_factory=list)  # end of an answer to its card, seconds
 
 
-def create_app(state: State, hosts: set[str], cookie: str) -> Guard:
+def create_app(state: State, hosts: set[str]) -> Guard:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -56,4 +56,4 @@ def create_app(state: State, hosts: set[str], cookie: str) -> Guard:
     ], lifespan=lifespan)
     app.state.web = state
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    return Guard(app, state.token, hosts, cookie)
+    return Guard(app, state.token, hosts)

@@ -49,7 +49,7 @@ def serve(args) -> int:
     port = sock.getsockname()[1]
     token = args.token or new_token()
     state = State(store_root=root, load_transcriber=load, engine=engine, model=model, token=token)
-    app = create_app(state, allowed_hosts(host, port), cookie=f"interview_sim_{port}")
+    app = create_app(state, allowed_hosts(host, port))
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/?token={token}"
     print("interview-sim is serving on this machine. Open this address in your browser (the token in it "
