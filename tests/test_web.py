@@ -36,24 +36,27 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *options: str):
         self.root = root
         self.token = secrets.token_urlsafe(16)
         # "--token=" because a URL-safe token may begin with "-", which argparse takes for an option.
         self.proc = subprocess.Popen([str(VENV_BIN / "interview-sim"), "serve", "--port", "0", f"--token={self.token}",
-                                      "--recordings-dir", str(root)],
+                                      "--recordings-dir", str(root), *options],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
+        self.addresses = []  # every address printed, the first one first
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
                 break
             self.lines.append(line)
-            if m := re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line):
-                self.port = int(m.group(1))
-                assert m.group(2) == self.token
-                self.base = f"http://127.0.0.1:{self.port}"
+            if m := re.search(r"http://(\S+):(\d+)/\?token=(\S+)", line):
+                self.port = int(m.group(2))
+                assert m.group(3) == self.token
+                self.addresses.append(f"http://{m.group(1)}:{self.port}")
+            elif self.addresses:
+                self.base = self.addresses[0]
                 return
         raise AssertionError(f"the server did not start: {''.join(self.lines)} {self.proc.stderr.read()}")
 
@@ -400,3 +403,26 @@ def test_another_local_port_receives_nothing_that_grants_access(tmp_path, playwr
         browser.close()
         server.stop()
         other.shutdown()
+
+
+def test_a_server_on_another_address_answers_there_and_refuses_other_names(tmp_path):
+    """--host 127.0.0.2 (a second loopback address) and --host 0.0.0.0 --allow-remote: each
+    printed address answers; a host name that is not the server's is still refused."""
+    alone = Server(tmp_path / "recordings", "--host", "127.0.0.2")
+    everywhere = Server(tmp_path / "recordings", "--host", "0.0.0.0", "--allow-remote")
+    try:
+        assert alone.addresses == [f"http://127.0.0.2:{alone.port}"]
+        assert everywhere.addresses[0] == f"http://127.0.0.1:{everywhere.port}"
+        # 127.0.0.2 is this machine, though not printed: bound to every address, any address of it answers.
+        for server, base in [(alone, alone.base), *((everywhere, a) for a in everywhere.addresses),
+                             (everywhere, f"http://127.0.0.2:{everywhere.port}")]:
+            answer = urllib.request.urlopen(f"{base}/api/sessions?token={server.token}", timeout=10)
+            assert answer.status == 200, base
+            renamed = urllib.request.Request(f"{base}/api/sessions?token={server.token}",
+                                             headers={"Host": f"rebind.example:{server.port}"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(renamed, timeout=10)
+            assert refused.value.code == 403, base
+    finally:
+        alone.stop()
+        everywhere.stop()

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from simulator.web import routes
-from simulator.web.auth import Guard
+from simulator.web.auth import Guard, Hosts
 
 HERE = Path(__file__).parent
 SHUTDOWN_WAIT_S = 60.0  # on Ctrl-C, the answer being taken is still analysed and stored
@@ -32,7 +32,7 @@ class State:
     latencies: list = field(default_factory=list)  # end of an answer to its card, seconds
 
 
-def create_app(state: State, hosts: set[str]) -> Guard:
+def create_app(state: State, hosts: Hosts) -> Guard:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield

@@ -37,19 +37,81 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def allowed_hosts(host: str, port: int) -> set[str]:
-    """The Host header values that name this server."""
-    names = set(LOOPBACK_NAMES) if is_loopback(host) else {host if ":" not in host else f"[{host}]"}
-    return {f"{name}:{port}" for name in names}
+def bracketed(address: str) -> str:
+    """An address as it stands in a URL or a Host header (IPv6 in brackets)."""
+    return f"[{address}]" if ":" in address else address
+
+
+def is_any_address(host: str) -> bool:
+    """0.0.0.0 or ::: the server listens on every address of this machine."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+class Hosts:
+    """The Host header values that name this server: its own address (any loopback name for a
+    loopback one) and port. Bound to every address, any IP address with its port names it: a
+    DNS-rebinding page always arrives under a host name, never an address, so it is still refused."""
+
+    def __init__(self, host: str, port: int):
+        names = {bracketed(host)}
+        if is_loopback(host) or is_any_address(host):
+            names |= set(LOOPBACK_NAMES)
+        self.names = {f"{name}:{port}".lower() for name in names}
+        self.port = port
+        self.any_address = is_any_address(host)
+
+    def __contains__(self, value: str) -> bool:
+        if value.lower() in self.names:
+            return True
+        address, _, port = value.rpartition(":")
+        if not self.any_address or port != str(self.port):
+            return False
+        try:
+            ipaddress.ip_address(address[1:-1] if address.startswith("[") and address.endswith("]") else address)
+        except ValueError:
+            return False
+        return True
+
+
+def reachable_addresses(host: str) -> list[str]:
+    """Where a person can reach a server bound to `host`: the address itself, or, bound to every
+    address, this machine's loopback address and the addresses its name resolves to."""
+    import socket
+
+    if not is_any_address(host):
+        return [host]
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    found = ["::1" if family == socket.AF_INET6 else "127.0.0.1"]
+    candidates = []
+    # The address other machines see: the source of the default route. A UDP socket's connect
+    # only looks the route up; nothing is sent.
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("2001:db8::1" if family == socket.AF_INET6 else "192.0.2.1", 9))
+            candidates.append(probe.getsockname()[0])
+        except OSError:  # no route out: loopback is still there
+            pass
+    try:
+        candidates += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, family,
+                                                                 socket.SOCK_STREAM)]
+    except OSError:  # a machine whose own name does not resolve
+        pass
+    for address in candidates:
+        if address not in found and not ipaddress.ip_address(address).is_loopback:
+            found.append(address)
+    return found
 
 
 class Guard:
     """ASGI middleware: the checks above, before anything else runs."""
 
-    def __init__(self, app, token: str, hosts: set[str]):
+    def __init__(self, app, token: str, hosts: Hosts):
         self.app = app
         self.token = token
-        self.hosts = {h.lower() for h in hosts}
+        self.hosts = hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):

@@ -11,7 +11,7 @@ from simulator.errors import EnvironmentProblem, UserError
 def serve(args) -> int:
     from simulator import config
     from simulator.app.sessions import check_model, open_store, recordings_root, recover, transcriber_loader
-    from simulator.web.auth import allowed_hosts, is_loopback, new_token
+    from simulator.web.auth import Hosts, bracketed, is_loopback, new_token, reachable_addresses
 
     host = args.host
     if not is_loopback(host) and not args.allow_remote:
@@ -49,12 +49,13 @@ def serve(args) -> int:
     port = sock.getsockname()[1]
     token = args.token or new_token()
     state = State(store_root=root, load_transcriber=load, engine=engine, model=model, token=token)
-    app = create_app(state, allowed_hosts(host, port))
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}/?token={token}"
+    app = create_app(state, Hosts(host, port))
+    urls = [f"http://{bracketed(address)}:{port}/?token={token}" for address in reachable_addresses(host)]
+    url = urls[0]
     print("interview-sim is serving on this machine. Open this address in your browser (the token in it "
           "keeps other sites and users out):", flush=True)
-    print(f"    {url}", flush=True)
+    for each in urls:
+        print(f"    {each}", flush=True)
     print(f"Sessions are stored in {root}. Ctrl-C stops the server.", flush=True)
     if args.open:
         import webbrowser
