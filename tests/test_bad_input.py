@@ -94,6 +94,19 @@ def test_wav_truncated_inside_its_header(tmp_path):
     one_line(cli("analyze", str(path)), 2, contains="cut.wav")
 
 
+def test_wav_claiming_an_impossible_sample_rate_ends_at_once(tmp_path):
+    """jfk.wav's header set to 1 Hz (byte rate 2): read as such, each byte is half a second of
+    audio, days of samples at 16 kHz; it hung at 565 MB. Refused in one line instead."""
+    import struct
+
+    for rate in (1, 100):
+        data = bytearray(CLIP.read_bytes())
+        struct.pack_into("<II", data, data.index(b"fmt ") + 12, rate, 2 * rate)
+        path = tmp_path / f"at-{rate}-hz.wav"
+        path.write_bytes(bytes(data))
+        one_line(cli("analyze", str(path), timeout=60), 2, contains=f"sample rate of {rate} Hz")
+
+
 @pytest.mark.model
 def test_wav_truncated_inside_its_audio_is_analysed_with_a_warning(tmp_path):
     path = tmp_path / "cut.wav"
