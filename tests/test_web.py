@@ -18,7 +18,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 
 from conftest import DATA, ROOT, VENV_BIN, cli
 
@@ -426,3 +428,41 @@ def test_a_server_on_another_address_answers_there_and_refuses_other_names(tmp_p
     finally:
         alone.stop()
         everywhere.stop()
+
+
+def test_a_second_signal_ends_serve_at_once_while_an_answer_is_analysed(tmp_path):
+    """The first Ctrl-C lets the answer being analysed finish and be stored; a second ends the
+    process at once (uvicorn only raised a flag for it: the process waited for the analysis)."""
+    from websockets.sync.client import connect
+
+    speech, _ = soundfile.read(str(DATA / "jfk.wav"), dtype="int16")
+    answer = np.tile(speech, 6).tobytes()  # 66 s, sent at once: the analysis runs long after it arrives
+    server = Server(tmp_path / "recordings")
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}/ws/interview?token={server.token}",
+                     origin=server.base, open_timeout=10, max_size=None) as socket:
+            socket.send(json.dumps({"type": "start", "questions": 1, "max_answer_s": 600, "silence_stop_s": 30}))
+            while (event := json.loads(socket.recv(timeout=120)))["type"] != "analysing":
+                if event["type"] == "say":
+                    socket.send(json.dumps({"type": "played", "line": event["line"]}))
+                elif event["type"] == "listen":
+                    for at in range(0, len(answer), 3200):
+                        socket.send(answer[at:at + 3200])
+                    socket.send(json.dumps({"type": "finish"}))
+                assert event["type"] != "error", event
+            server.proc.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            assert server.proc.poll() is None, "the first signal waits for the analysis"
+            second = time.monotonic()
+            server.proc.send_signal(signal.SIGINT)
+            code = server.proc.wait(30)
+            took = time.monotonic() - second
+        assert took < 2.0 and code == 130, (took, code)
+        assert "second signal" in server.proc.stderr.read()
+        # The answer's audio is on disk: the next start recovers it.
+        again = Server(server.root)
+        again.stop()
+        (stopped_by, duration), = _rows(server.root, "SELECT stopped_by, duration_s FROM answers")
+        assert duration >= 60, duration
+    finally:
+        server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
@@ -63,6 +64,28 @@ def serve(args) -> int:
         if not webbrowser.open(url):
             print("interview-sim: could not start a web browser; open the address above yourself", file=sys.stderr)
     config = uvicorn.Config(app, log_level="warning", ws="websockets-sansio", lifespan="on", ws_max_size=4 << 20)
-    server = uvicorn.Server(config)
+    server = _server_class()(config)
     server.run(sockets=[sock])
     return 0
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's, but a second signal ends the process at once.
+
+        uvicorn takes SIGINT and SIGTERM over while it serves. On the first, it shuts down and waits
+        for the answer being taken to be analysed and stored (app.SHUTDOWN_WAIT_S); on a second it
+        only raised a flag, so the process went on for as long as that analysis took. Here it ends
+        now: what is stored stays, and the answer left unanalysed is recovered on the next start."""
+
+        def handle_exit(self, sig, frame) -> None:
+            if self.should_exit:
+                first = self._captured_signals[0] if self._captured_signals else sig
+                os.write(2, b"interview-sim: stopped at once by a second signal; the answer being analysed "
+                            b"is kept on disk and recovered on the next start\n")
+                os._exit(128 + first)
+            super().handle_exit(sig, frame)
+
+    return Server
