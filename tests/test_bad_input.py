@@ -283,6 +283,43 @@ def test_no_model_fails_before_the_interview_starts(recordings, virtual_audio):
     assert cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout.strip() == "[]"
 
 
+@pytest.mark.audio
+def test_an_unreadable_model_file_is_named_before_anything_starts(tmp_path, recordings, virtual_audio):
+    """A model folder whose model.bin is mode 000: CTranslate2 failed with an internal error,
+    doctor said ok, practice asked question 1 first. Root reads any file, so as root the
+    commands run without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, as any other user would."""
+    from simulator.transcribe.weights import resolve
+
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in resolve().ct2_dir.iterdir():
+        if f.is_file() and f.name != "model.bin":
+            shutil.copyfile(f, model / f.name)
+    weights = model / "model.bin"
+    weights.write_bytes(b"\0" * 64)  # never read: its mode is what is tried
+    weights.chmod(0)
+    plain = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+
+    def without_override(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*plain, str(VENV_BIN / "interview-sim"), *args, "--model", str(model)],
+                              capture_output=True, text=True, timeout=300)
+
+    line = one_line(without_override("analyze", str(CLIP)), 1, contains=str(weights))
+    assert "chmod" in line
+    practice = without_override("practice", "--no-speak", "--recordings-dir", str(recordings))
+    one_line(practice, 1, contains=str(weights))
+    assert "Question 1" not in practice.stdout
+    doctor = without_override("doctor", "--json", "--recordings-dir", str(recordings))
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)}
+    assert doctor.returncode == 1 and checks["Whisper model"]["status"] == "fail", checks["Whisper model"]
+    assert str(weights) in checks["Whisper model"]["detail"]
+    # Readable but not a model: doctor loads it, so this fails too.
+    weights.chmod(0o644)
+    checks = {c["name"]: c for c in json.loads(without_override("doctor", "--json", "--recordings-dir",
+                                                                str(recordings)).stdout)}
+    assert checks["Whisper model"]["status"] == "fail" and "could not load" in checks["Whisper model"]["detail"]
+
+
 # -- the machine -----------------------------------------------------------------------------------
 
 def no_audio_env(tmp_path: Path, path: str | None = None) -> dict:
