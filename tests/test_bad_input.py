@@ -134,6 +134,22 @@ def test_pure_silence_says_no_speech_was_found(tmp_path):
 
 
 @pytest.mark.model
+def test_a_dc_offset_or_clipping_is_still_speech(tmp_path):
+    """`sox jfk.wav dc.wav dcshift 0.1` read as "no speech found", all 22 words dropped as fallen
+    on silence; `gain 30` (hard clipping) dropped 15. scripts/level_robustness.py has the range."""
+    speech, rate = soundfile.read(str(CLIP), dtype="float32")
+    files = {"dc.wav": np.clip(speech + 0.1, -1, 1), "dc-big.wav": np.clip(speech + 0.4, -1, 1),
+             "clipped.wav": np.clip(speech * 10 ** 1.5, -1, 1)}
+    for name, samples in files.items():
+        soundfile.write(str(tmp_path / name), samples, rate, subtype="PCM_16")
+    result = cli("analyze", "--json", *(str(tmp_path / name) for name in files))
+    assert result.returncode == 0, result.stderr
+    for data in json.loads(result.stdout):
+        assert data["speech_found"] and data["dropped_word_count"] == 0, (data["file"], data["transcript"])
+        assert {"fellow", "americans", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
+
+
+@pytest.mark.model
 def test_stereo_48k_file(tmp_path):
     mono, rate = soundfile.read(str(CLIP), dtype="float32")
     up = np.interp(np.arange(mono.size * 3) / 3, np.arange(mono.size), mono).astype(np.float32)
