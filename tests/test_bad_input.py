@@ -159,8 +159,25 @@ def test_stereo_48k_file(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["file"] == "./stereo48k.flac"  # the path as given, as the README promises
+    assert data["channels"] == "the mix of 2 channels"
     assert data["duration_s"] == pytest.approx(11.0, abs=0.05)
     assert {"fellow", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
+
+
+@pytest.mark.model
+def test_stereo_with_one_channel_inverted_is_not_silence(tmp_path):
+    """`sox jfk.wav anti.wav remix 1 1v-1`: mixed down, a voice and its negative cancel to
+    silence. The loudest channel is taken alone, and the output says so."""
+    speech, rate = soundfile.read(str(CLIP), dtype="float32")
+    path = tmp_path / "anti.wav"
+    soundfile.write(str(path), np.stack([speech, -speech], axis=1), rate, subtype="PCM_16")
+    result = cli("analyze", "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["speech_found"] and "ask not" in data["transcript"].lower(), data["transcript"]
+    assert data["channels"].startswith("channel 1 of 2 alone"), data["channels"]
+    shown = cli("analyze", str(path))
+    assert "Audio: channel 1 of 2 alone" in shown.stdout, shown.stdout
 
 
 @pytest.mark.model
