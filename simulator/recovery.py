@@ -132,7 +132,14 @@ def orphan_audio(store: Store, session) -> list[tuple[int, Path]]:
 
 
 def needs_recovery(store: Store) -> list[str]:
-    """Ids of sessions to recover: abandoned in progress, or incomplete with unanalysed audio."""
+    """Ids of sessions to recover: abandoned in progress, or incomplete with unanalysed audio.
+    Session folders the database does not list (it was deleted or replaced while they were
+    recorded) are listed again first, as abandoned sessions."""
+    for sid in store.unlisted_sessions():
+        try:
+            store.adopt_session(sid)
+        except UserError:  # a read-only folder: listed again on a later start that can write
+            break
     ids = []
     for sid, status, settings in store.session_states():
         if status == "in_progress":

@@ -93,3 +93,52 @@ def test_practice_records_transcribes_measures_and_replays(virtual_audio, record
     heard, _ = soundfile.read(str(replay_capture), dtype="float32")
     stored, _ = soundfile.read(str(session.answers[0].audio), dtype="float32")
     assert similarity(heard, stored) > 0.5
+
+
+def test_the_database_deleted_during_an_answer_is_noticed_and_rebuilt(virtual_audio, recordings):
+    """`rm interview-sim.db*` while answer 1 is recorded: the session was lost without a word
+    (SQLite wrote on into the deleted file). The next write notices the file is gone, rebuilds it
+    from the copy still open, and says so; a database lost after the process ended is rebuilt by
+    `recover` from the session's folder."""
+    app = subprocess.Popen(
+        [str(VENV_BIN / "interview-sim"), "practice", "--questions", "1", "--no-speak", "--silence-stop", "2",
+         "--max-answer", "60", "--recordings-dir", str(recordings)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    deleted = False
+    try:
+        for line in app.stdout:
+            lines.append(line)
+            if LISTENING in line:  # the question, then its follow-up
+                time.sleep(0.3)
+                player = subprocess.Popen(["paplay", "--device=mic_feed", str(ANSWERS[0])])
+                if not deleted:
+                    time.sleep(3.0)  # mid-answer
+                    for f in recordings.glob("interview-sim.db*"):
+                        f.unlink()
+                    deleted = True
+                player.wait(60)
+        app.wait(timeout=120)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    err = app.stderr.read()
+    assert app.returncode == 0, "".join(lines) + err
+    notes = [l for l in err.splitlines() if "deleted while in use" in l]
+    assert len(notes) == 1 and "rebuilt" in notes[0], err
+    listing = json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)
+    assert [(s["status"], s["answers"]) for s in listing] == [("complete", 2)], listing
+    session_id = listing[0]["id"]
+
+    # Lost with no process left to notice: the folder's audio and question notes rebuild it.
+    for f in recordings.glob("interview-sim.db*"):
+        f.unlink()
+    recovered = cli("recover", "--recordings-dir", str(recordings))
+    assert recovered.returncode == 0 and session_id in recovered.stdout + recovered.stderr, recovered
+    from simulator.store import Store
+
+    session = Store(recordings).session(session_id)
+    assert session.status == "incomplete" and len(session.answers) == 2
+    for answer in session.answers:
+        assert answer.stopped_by == "recovered" and "country" in answer.delivery.transcript.lower()
+        assert answer.question.get("text") and answer.question["text"] != "(question not recorded)"

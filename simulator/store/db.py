@@ -114,6 +114,7 @@ class Store:
         self.folder = RecordingsFolder(root)
         self.root = self.folder.root
         self._db_path = self.folder.db_path
+        self._identity: tuple[int, int] | None = None  # the open file's (device, inode): see _check_file
         if not create and not self._db_path.is_file():
             self._db = sqlite3.connect(":memory:", isolation_level=None)
             self._migrate()
@@ -136,6 +137,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL" if writable else "PRAGMA query_only = ON")
             self._migrate()
+            self._identity = _file_identity(self._db_path) if writable else None
         except sqlite3.DatabaseError as exc:
             if self.folder.nearly_full():  # SQLite needs room for its journal even to read
                 raise StoreUnwritable(f"the recordings folder {self.root} is full") from None
@@ -151,8 +153,57 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
+    def _check_file(self) -> None:
+        """Before a write: is the file this store opened still the one at its path?
+
+        A database deleted while a session runs (`rm interview-sim.db*`) stays open here, and
+        SQLite goes on writing into the unlinked file: everything was lost when the process ended,
+        without a word. Deleted, it is rebuilt at its path from the copy still open here (every
+        session it held, and this one), and one line says so. Replaced by another file, nothing
+        is written over that file: one line, and the session's audio stays in its folder, where
+        `recover` finds it (recovery adopts a session folder the database does not list)."""
+        if self._identity is None:
+            return
+        now = _file_identity(self._db_path)
+        if now == self._identity:
+            return
+        if now is not None:
+            raise self._replaced()
+        # Copied beside it first, then the copy this process had is closed (SQLite removes the
+        # -wal and -shm files by name on close: they must not be the new file's yet), then the
+        # copy is linked into place, which fails rather than replace a file made there meanwhile.
+        copy = self.root / f".{DB_NAME}.rebuilt-{os.getpid()}"
+        try:
+            target = sqlite3.connect(copy, isolation_level=None)
+            try:
+                self._db.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")  # one file, nothing beside it
+            finally:
+                target.close()
+            self._db.close()
+            os.link(copy, self._db_path)
+        except FileExistsError:  # another process made a new file there just now: not ours to fill
+            raise self._replaced() from None
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnwritable(f"{self._db_path} was deleted while this session ran and could not be "
+                                  f"rebuilt: {exc}") from None
+        finally:
+            copy.unlink(missing_ok=True)
+        self._db = sqlite3.connect(self._db_path, timeout=10, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._identity = _file_identity(self._db_path)
+        count = self._db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+        self.warn(f"{self._db_path} was deleted while in use: rebuilt from the copy this process still had "
+                  f"open ({count} session{'s' if count != 1 else ''})")
+
+    def _replaced(self) -> StoreUnwritable:
+        return StoreUnwritable(f"{self._db_path} was replaced by another file while this session ran: nothing "
+                               f"more is written to it; the session's audio stays in {self.root} for `recover`")
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._check_file()
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -283,6 +334,26 @@ class Store:
                                 " ORDER BY started_at, rowid").fetchall()
 
     @_reading
+    def unlisted_sessions(self) -> list[str]:
+        """Session folders with answer audio in them that no row lists: left by a process whose
+        database was deleted or replaced under it (see _check_file)."""
+        listed = {row[0] for row in self._db.execute("SELECT id FROM sessions")}
+        try:
+            entries = sorted(e.name for e in os.scandir(self.root) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            return []
+        return [name for name in entries
+                if SESSION_ID.match(name) and name not in listed and self.folder.answer_files(name)]
+
+    def adopt_session(self, session_id: str) -> None:
+        """List an unlisted session folder again, as a session in progress whose owner is gone
+        (recovery then analyses its audio and closes it). Its start time is in its id."""
+        started = datetime.strptime(session_id[:15], "%Y%m%d-%H%M%S").isoformat(timespec="seconds")
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO sessions (id, kind, started_at, status, settings) VALUES (?,?,?,?,?)",
+                       (session_id, "practice", started, "in_progress", json.dumps({"adopted": True})))
+
+    @_reading
     def recent(self, count: int) -> list[Session]:
         """The last `count` sessions, oldest first, without reading the rest."""
         rows = self._db.execute(f"SELECT {self._SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC, rowid DESC"
@@ -388,6 +459,14 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _statements(script: str) -> Iterator[str]:
