@@ -12,7 +12,7 @@ from speech_lint import speech_problems
 
 from simulator.errors import UserError
 from simulator.interview.interviewer import Interviewer
-from simulator.interview.job import (GENERAL_FIELD, JOB_BANK, load_skills, read_job, read_job_file,
+from simulator.interview.job import (GENERAL_FIELD, JOB_BANK, fits, load_skills, read_job, read_job_file,
                                      seniority_of)
 
 JOBS = Path(__file__).parent / "data" / "jobs"
@@ -64,13 +64,18 @@ def test_plan_covers_the_skills_and_stays_in_the_field(jobs, skills, name):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_a_short_plan_asks_about_the_central_skills(jobs, name):
-    interviewer = Interviewer(seed=1, job=jobs[name])
-    asked = [t.question for t in interviewer.turns if t.question and t.question["bank"] == JOB_BANK]
-    assert len(asked) == 2
-    top = [n.skill.id for n in jobs[name].skills if GENERAL_FIELD not in n.skill.fields] or \
-          [n.skill.id for n in jobs[name].skills]
-    assert all(any(q["id"].startswith(f"job-{sid}-") for sid in top[:2]) for q in asked)
+def test_a_short_plan_asks_about_the_first_duties_with_a_skills_depth(jobs, name):
+    """Three main questions: the job's first three duties as it lists them, each said back; a duty
+    naming a skill of the list that fits the job is asked with that skill's question."""
+    job = jobs[name]
+    interviewer = Interviewer(seed=1, job=job)
+    asked = [t.question for t in interviewer.turns if t.question and t.question["role"] == "main"]
+    assert len(asked) == 3 and {q["job_words"] for q in asked} == set(job.duties[:3])
+    said = {line.words: line.said for line in job.lines}
+    for q in asked:
+        assert q["text"].startswith(said[q["job_words"]]), q["text"]
+        fitting = [n for n in job.skills if fits(n.skill, job) and n.words.lower() in q["job_words"].lower()]
+        assert q["id"].startswith("job-") == bool(fitting), (q["id"], fitting)
 
 
 def test_fields_banks_and_seniority(jobs):

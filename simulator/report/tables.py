@@ -104,3 +104,21 @@ def print_real_speech(out: Console, real: dict) -> None:
         if row["invented"]:
             words = "; ".join(f"{name}: {' '.join(tail)}" for name, tail in row["invented"].items())
             out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")
+
+
+def print_job_bench(out: Console, result: dict) -> None:
+    table = Table(title=f"Plans for job descriptions ({result['plan_questions']} questions; the fewest duties "
+                        f"covered and the most questions from another field over seeds "
+                        f"{', '.join(map(str, result['seeds']))})", header_style="bold")
+    for col in ("job", "field", "set", "duties covered", "other field", "seniority read", "truth"):
+        table.add_column(col, justify="right" if col in ("duties covered", "other field") else "left")
+    for j in result["jobs"]:
+        table.add_row(j["name"], j["sector"], "held out" if j["heldout"] else "built on",
+                      f"{j['covered']} / {j['duties']}", str(j["foreign"]), j["seniority"] or "-",
+                      (j["seniority_truth"] or "-") + ("" if j["seniority_right"] else "  (wrong)"))
+    out.print(table)
+    for name, s in result["summary"].items():
+        out.print(f"{name}: {s['jobs']} jobs of {s['sectors']} fields; {s['passed']} with at least "
+                  f"{result['min_duties_covered']} duties covered and no question from another field; duties covered "
+                  f"{s['covered']} of {s['duties']} (fewest {s['fewest_covered']}); questions from another field "
+                  f"{s['foreign_questions']}; seniority right {s['seniority_right']} of {s['jobs']}")
