@@ -136,3 +136,146 @@ def test_plan_command_reads_a_job_from_standard_input():
     assert ran.stdout.count("why:") == 5
     bad = run("plan", "--job", "/nonexistent.txt")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+# -- any job (issue 20) ------------------------------------------------------------------------------
+
+BENCH_JOBS = Path(__file__).resolve().parents[1] / "simulator" / "evaluation" / "data" / "jobs"
+RESUME = """Sam Carter
+sam@example.org
+
+Experience
+Senior Developer, ShopCo (2019-2024)
+- Led the move of checkout to a new platform, cutting failed payments by a third.
+- Managed a team of six engineers across two offices.
+- Introduced automated tests for the payment services.
+
+Skills: Python, SQL, AWS
+"""
+
+
+def _bench_job(name: str) -> str:
+    return (BENCH_JOBS / f"{name}.txt").read_text()
+
+
+def _main(interviewer) -> list[dict]:
+    return [t.question for t in interviewer.turns if t.question is not None and t.question["role"] == "main"]
+
+
+def test_the_electrician_is_asked_about_the_duties_in_the_jobs_words(skills):
+    text = _bench_job("maintenance-electrician")
+    job = read_job(text, skills)
+    asked = _main(Interviewer(questions=7, seed=3, job=job))
+    said = {line.words: line.said for line in job.lines}
+    assert len(asked) == 5 and all(q["bank"] == JOB_BANK for q in asked)  # no general bank, no "our company"
+    for q in asked:
+        assert q["job_words"] in text and q["text"].startswith(said[q["job_words"]])
+        assert q["job_words"] in q["why"]  # why it was chosen, quoting the job
+    assert len({q["job_words"] for q in asked} & set(job.duties)) >= 3
+    assert any(q["text"].startswith("The role asks you to carry out planned preventive maintenance on electrical "
+                                    "systems, motors and control panels.") for q in asked)
+
+
+def test_finance_director_and_senior_stakeholders_say_nothing_of_the_roles_seniority(skills):
+    accountant = read_job(_bench_job("management-accountant"), skills)
+    assert accountant.seniority == "mid-level" and accountant.seniority_words == "three years"
+    ux = read_job(_bench_job("ux-researcher"), skills)
+    assert "senior stakeholders" in _bench_job("ux-researcher")
+    assert (ux.seniority, ux.seniority_words) == ("mid-level", "Three years")
+    assert seniority_of("Finance Assistant", "You will report to the Finance Director.") == ("", "")
+    assert seniority_of("Head of Finance", "")[0] == "principal"
+
+
+def test_a_hotel_schedule_is_no_project(skills):
+    job = read_job(_bench_job("hotel-front-office-supervisor"), skills)
+    assert "project-management" not in job.fields
+    for seed in range(10):
+        for q in _main(Interviewer(questions=7, seed=seed, job=job)):
+            assert "project" not in q["text"].lower(), q["text"]
+
+
+def test_the_warehouse_supervisor_is_not_asked_about_competitors(skills):
+    job = read_job(_bench_job("warehouse-supervisor"), skills)
+    for seed in range(10):
+        for questions in (5, 7):
+            texts = [t.text for t in Interviewer(questions=questions, seed=seed, job=job).turns]
+            assert not any("competitor" in t.lower() for t in texts), texts
+
+
+@pytest.mark.parametrize("line, said", [
+    ("Carry out planned preventive maintenance on electrical systems.",
+     "The role asks you to carry out planned preventive maintenance on electrical systems."),
+    ("Prepare monthly management accounts and variance analysis",  # one duty: "variance" is no verb
+     "The role asks you to prepare monthly management accounts and variance analysis."),
+    ("The postholder will assess planning applications against the local plan.",
+     "The role asks you to assess planning applications against the local plan."),
+    ("Leading, recruiting and developing a team of 15 sales advisers.",
+     "The role involves leading, recruiting and developing a team of 15 sales advisers."),
+])
+def test_a_duty_line_is_said_back_in_the_jobs_words(line, said):
+    from simulator.interview.duties import DUTY, load_duty_templates, parse_line
+
+    [parsed] = parse_line(line, DUTY, load_duty_templates())
+    assert (parsed.kind, parsed.said) == (DUTY, said)
+
+
+def test_requirement_lines_benefits_and_credentials():
+    from simulator.interview.duties import DUTY, REQUIREMENT, job_lines, load_duty_templates
+
+    text = ("Planning Officer\n\nThe role\nYou will carry out site visits and write delegated reports.\n\n"
+            "About you\n- Experience of processing payroll in a busy team.\n- Able to work alone on night shifts.\n"
+            "- A full UK driving licence.\n\nWhat we offer\n- Prepare for 25 days holiday and a pension.\n")
+    lines = job_lines(text, load_duty_templates())
+    assert [(ln.kind, ln.words, ln.said) for ln in lines] == [
+        (DUTY, "carry out site visits", "The role asks you to carry out site visits."),
+        (DUTY, "write delegated reports", "The role asks you to write delegated reports."),
+        (REQUIREMENT, "Experience of processing payroll in a busy team",
+         "The role asks for experience of processing payroll in a busy team."),
+        (REQUIREMENT, "Able to work alone on night shifts", "The role asks that you are able to work alone on night shifts."),
+    ]
+
+
+def test_a_resume_question_quotes_the_resume():
+    text = (JOBS / "backend-engineer.txt").read_text()
+    ran = run("plan", "--job", str(JOBS / "backend-engineer.txt"), "--resume", "-", "--questions", "7",
+              "--seed", "2", "--json", stdin=RESUME)
+    assert ran.returncode == 0, ran.stderr
+    import json
+
+    plan = json.loads(ran.stdout)
+    from_resume = [q for q in plan["questions"] if q["bank"] == "resume"]
+    assert len(from_resume) == 1  # one in three of the five main questions
+    q = from_resume[0]
+    assert q["resume_words"] in RESUME and q["resume_words"] not in text
+    assert q["text"].startswith("Your résumé says you ")
+    assert q["resume_words"][1:].lower() in q["text"].lower() and q["resume_words"] in q["why"]
+    # the payments line shares most words with the job ("automated tests"), so it is asked first
+    assert q["resume_words"] == "Introduced automated tests for the payment services"
+    human = run("plan", "--job", str(JOBS / "backend-engineer.txt"), "--resume", "-", "--seed", "2", stdin=RESUME)
+    assert "Your résumé says you introduced automated tests for the payment services." in human.stdout
+
+
+def test_the_resume_is_not_kept_with_the_plans_settings():
+    from simulator.interview.interviewer import plan_for_job
+
+    interviewer = plan_for_job((JOBS / "nurse.txt").read_text(), RESUME, questions=7, seed=1)
+    assert "Led the move of checkout" not in str(interviewer.settings())
+
+
+def test_resume_file_errors_are_one_line(tmp_path):
+    bad = run("plan", "--job", str(JOBS / "nurse.txt"), "--resume", str(tmp_path / "missing.txt"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert "--resume: no such file" in bad.stderr
+    both = run("plan", "--job", "-", "--resume", "-", stdin="x")
+    assert both.returncode == 2 and both.stderr.count("\n") == 1 and "standard input" in both.stderr
+
+
+def test_job_bench_every_job_covers_three_duties_and_no_other_field():
+    import json
+
+    ran = run("bench", "--jobs", "--json")
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(ran.stdout)
+    assert len(result["jobs"]) >= 20 and result["summary"]["all"]["sectors"] >= 12
+    for j in result["jobs"]:
+        assert j["covered"] >= 3 and j["foreign"] == 0, j
