@@ -65,12 +65,14 @@ def test_plan_covers_the_skills_and_stays_in_the_field(jobs, skills, name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_a_short_plan_asks_about_the_first_duties_with_a_skills_depth(jobs, name):
-    """Three main questions: the job's first three duties as it lists them, each said back; a duty
+    """Three main questions: the job's first three duties as it lists them (a line's second duty after
+    every line's first), each said back; a duty
     naming a skill of the list that fits the job is asked with that skill's question."""
     job = jobs[name]
     interviewer = Interviewer(seed=1, job=job)
     asked = [t.question for t in interviewer.turns if t.question and t.question["role"] == "main"]
-    assert len(asked) == 3 and {q["job_words"] for q in asked} == set(job.duties[:3])
+    first = [ln.words for ln in sorted((ln for ln in job.lines if ln.kind == "duty"), key=lambda ln: ln.part)][:3]
+    assert len(asked) == 3 and {q["job_words"] for q in asked} == set(first)
     said = {line.words: line.said for line in job.lines}
     for q in asked:
         assert q["text"].startswith(said[q["job_words"]]), q["text"]
@@ -279,3 +281,13 @@ def test_job_bench_every_job_covers_three_duties_and_no_other_field():
     assert len(result["jobs"]) >= 20 and result["summary"]["all"]["sectors"] >= 12
     for j in result["jobs"]:
         assert j["covered"] >= 3 and j["foreign"] == 0, j
+
+
+def test_duty_and_resume_questions_read_well_aloud():
+    from simulator.interview.duties import load_duty_templates
+    from simulator.interview.resume import QUESTIONS
+
+    texts = [q.text for q in load_duty_templates().questions] + [q[1] for q in QUESTIONS]
+    for text in texts:
+        assert not speech_problems(text), (text, speech_problems(text))
+        assert text[-1] in "?." and "{" not in text

@@ -26,6 +26,10 @@ _ASKS_YOU_TO = "The role asks you to "
 GENERAL_KIND = "general"
 
 _KIND_KEYS = {"id", "words"}
+# Verbs that say little of the work ("carry out", "support"): the words after them decide.
+_LIGHT_VERBS = frozenset("carry undertake complete conduct do take make provide perform be keep help work support "
+                         "act attend give set get use own".split())
+_WORK_WORDS = 6  # how far into a line its kind of work is looked for
 _QUESTION_KEYS = {"id", "kind", "text", "category", "difficulty", "time_budget_s", "strong_answer"}
 
 # What a section heading says about the lines under it, first match wins.
@@ -74,9 +78,10 @@ class JobLine:
     kind: str  # DUTY or REQUIREMENT
     said: str  # said back in the job's words: "The role asks you to ..."
     work: str  # the kind of work it names: a [[kinds]] id of duties.toml, or REQUIREMENT
+    part: int = 0  # which duty of its line: 1 for "write delegated reports" in "Carry out site visits and write ..."
 
     def to_dict(self) -> dict:
-        return {"words": self.words, "kind": self.kind, "said": self.said, "work": self.work}
+        return {"words": self.words, "kind": self.kind, "said": self.said, "work": self.work, "part": self.part}
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +266,8 @@ def parse_line(candidate: str, section: str, templates: DutyTemplates) -> list[J
     clauses = split_duties(body)
     if len(clauses) == 1:
         return [line]
-    return [JobLine(_original_case(clause, candidate), DUTY, f"{_ASKS_YOU_TO}{clause}.", work_of(clause, templates))
-            for clause in clauses]
+    return [JobLine(_original_case(clause, candidate), DUTY, f"{_ASKS_YOU_TO}{clause}.", work_of(clause, templates), i)
+            for i, clause in enumerate(clauses)]
 
 
 def split_duties(body: str) -> list[str]:
@@ -366,20 +371,24 @@ def _is_third_person(word: str) -> bool:
 
 
 def work_of(body: str, templates: DutyTemplates) -> str:
-    """The kind of work a duty names: its leading verb's kind, else the first word of the line
-    that a kind lists ("carry out child and family assessments" -> "assess")."""
+    """The kind of work a duty names: a phrase a kind lists ("build relationships"), else its
+    leading verb's kind, else the first word near the start of the line that a kind lists
+    ("carry out child and family assessments" -> "assess"); later words describe where and for
+    whom ("to building sites"), not the work."""
     words = re.findall(r"[a-z][a-z'-]*", body.lower())
     if not words:
         return GENERAL_KIND
-    light = {"carry", "undertake", "complete", "conduct", "do", "take", "make", "provide", "perform", "be",
-             "keep", "help", "work", "support", "act", "attend", "give", "set", "get", "use", "own"}
     order = [k for k in templates.kinds if k != GENERAL_KIND]
-    if words[0] not in light:
+    flat = " ".join(words)
+    for kind in order:
+        if any(" " in w and re.search(rf"\b{re.escape(w)}\b", flat) for w in templates.kinds[kind]):
+            return kind
+    if words[0] not in _LIGHT_VERBS:
         for kind in order:
             if words[0] in templates.kinds[kind]:
                 return kind
-    for i, w in enumerate(words):
+    for w in words[:_WORK_WORDS]:
         for kind in order:
-            if w in templates.kinds[kind] or " ".join(words[i:i + 3]) in templates.kinds[kind]:
+            if w in templates.kinds[kind]:
                 return kind
     return GENERAL_KIND

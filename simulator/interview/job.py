@@ -365,7 +365,8 @@ def job_questions(job: Job, count: int, rng: random.Random, recent: set[str] = f
     résumé) and said back in its words. In this order: the job's duty lines, as it lists them,
     each asked with a known skill's depth when the line names one that fits the job; then the
     skills the job names that no line asked about yet; then its requirement lines. One in three
-    comes from the résumé's lines when one is given. Templates are chosen by `rng`, avoiding the
+    comes from the résumé's lines when one is given. A line of several duties gives its first
+    before any line gives its second. Templates are chosen by `rng`, avoiding the
     `recent` keys and ones already used in this plan. A pure function of its arguments."""
     skills = skills or load_skills()
     templates = templates or load_duty_templates()
@@ -422,7 +423,8 @@ def job_questions(job: Job, count: int, rng: random.Random, recent: set[str] = f
         named = named_in(line)
         return skill_question(named, line) if named is not None else line_question(line)
 
-    for line in (ln for ln in job.lines if ln.kind == DUTY):
+    # Each line's first duty before any line's second: a plan covers as many lines as it can.
+    for line in sorted((ln for ln in job.lines if ln.kind == DUTY), key=lambda ln: ln.part):
         if len(out) < want:
             out.append(from_line(line))
     for named in ordered_skills:
