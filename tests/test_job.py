@@ -226,7 +226,8 @@ def test_requirement_lines_benefits_and_credentials():
 
     text = ("Planning Officer\n\nThe role\nYou will carry out site visits and write delegated reports.\n\n"
             "About you\n- Experience of processing payroll in a busy team.\n- Able to work alone on night shifts.\n"
-            "- A full UK driving licence.\n\nWhat we offer\n- Prepare for 25 days holiday and a pension.\n")
+            "- A full UK driving licence.\nYou will need a full driving licence and access to a car.\n"
+            "You will be confident with spreadsheets.\n\nWhat we offer\n- Prepare for 25 days holiday and a pension.\n")
     lines = job_lines(text, load_duty_templates())
     assert [(ln.kind, ln.words, ln.said) for ln in lines] == [
         (DUTY, "carry out site visits", "The role asks you to carry out site visits."),
@@ -234,6 +235,7 @@ def test_requirement_lines_benefits_and_credentials():
         (REQUIREMENT, "Experience of processing payroll in a busy team",
          "The role asks for experience of processing payroll in a busy team."),
         (REQUIREMENT, "Able to work alone on night shifts", "The role asks that you are able to work alone on night shifts."),
+        (REQUIREMENT, "You will be confident with spreadsheets", "The role asks that you are confident with spreadsheets."),
     ]
 
 

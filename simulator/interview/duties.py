@@ -322,6 +322,12 @@ def _parse_line(candidate: str, section: str, templates: DutyTemplates) -> JobLi
     first = body.split(" ", 1)[0].strip(",")
     if _NOT_A_DUTY.match(body) or _TERMS.search(body) or _NICE_TO_HAVE.search(body):
         return None
+    having = re.match(r"^(need|have|hold|bring|possess|be)\s+(.+)$", body, re.IGNORECASE) if led_in else None
+    if having:  # "You will need a driving licence", "You will be confident with Excel": what the job asks for
+        if _CREDENTIAL.search(words):
+            return None
+        asks = "that you are" if having.group(1).lower() == "be" else "for"
+        return JobLine(words, REQUIREMENT, f"The role asks {asks} {_lower_first(having.group(2))}.", REQUIREMENT)
     if section == REQUIREMENT and not led_in:  # "Calm under pressure", "Clear communication": no verbs here
         said = None if _CREDENTIAL.search(words) else _requirement_said(body)
         return JobLine(words, REQUIREMENT, said, REQUIREMENT) if said else None
