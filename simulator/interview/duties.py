@@ -337,7 +337,8 @@ def _parse_line(candidate: str, section: str, templates: DutyTemplates) -> JobLi
         return JobLine(words, DUTY, f"{_ASKS_YOU_TO}{_lower_first(body)}.", work_of(body, templates))
     described = _THIRD_PERSON.match(body)
     if described and section == DUTY and _is_third_person(described.group(2)):
-        return JobLine(words, DUTY, f"The job description says {_lower_first(body)}.", work_of(described.group(3), templates))
+        return JobLine(words, DUTY, f"The job description says {_lower_first(body)}.",
+                       work_of(described.group(3), templates))
     if is_gerund(first) and section != REQUIREMENT and (led_in or section == DUTY):
         return JobLine(words, DUTY, f"The role involves {_lower_first(body)}.", work_of(body, templates))
     if section in (REQUIREMENT, DUTY) or led_in:

@@ -1,10 +1,11 @@
-"""Reading a job description: its title, seniority, the skills and duties it names, and the
-questions those skills call for.
+"""Reading a job description: its title, seniority, the skills and the duty and requirement lines
+it names, and the questions they call for.
 
-Skills come from a hand-kept list (`prompts/skills/skills.toml`): each skill has the phrases a job
-description uses for it, the fields of work it belongs to (which name the question banks), and a
-kind ("tool", "practice" or "quality") that picks its question templates. The list is the only
-thing that can put a skill in a plan, so the interviewer never invents one.
+Questions are built from the job description's own lines (`duties.py`), so any field works and
+nothing is invented. Skills come from a hand-kept list (`prompts/skills/skills.toml`): each skill
+has the phrases a job description uses for it, the fields of work it belongs to (which name the
+question banks), and a kind ("tool", "practice" or "quality") that picks its question templates.
+A duty line naming a skill of the job's field is asked with that skill's question, for depth.
 
 Which named skills matter most comes from YAKE, an offline keyphrase extractor (statistical, no
 model to download): a skill said inside a high-ranked keyphrase comes first. YAKE was measured
