@@ -293,3 +293,32 @@ def test_duty_and_resume_questions_read_well_aloud():
     for text in texts:
         assert not speech_problems(text), (text, speech_problems(text))
         assert text[-1] in "?." and "{" not in text
+
+
+@pytest.mark.audio
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.parametrize("keep", [False, True])
+def test_practice_stores_the_resume_only_when_asked(virtual_audio, recordings, tmp_path, keep):
+    """A real practice session (silent answers from the virtual microphone): the résumé's
+    question is asked, and its text is in the stored session only with --keep-resume."""
+    import subprocess
+
+    from conftest import VENV_BIN
+
+    from simulator.store import Store
+
+    resume = tmp_path / "resume.txt"
+    resume.write_text(RESUME, encoding="utf-8")
+    result = subprocess.run(
+        [str(VENV_BIN / "interview-sim"), "practice", "--questions", "4", "--seed", "1", "--no-speak",
+         "--job", str(JOBS / "backend-engineer.txt"), "--resume", str(resume), "--max-answer", "1.5",
+         "--recordings-dir", str(recordings)] + (["--keep-resume"] if keep else []),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    session = Store(recordings).latest()
+    assert [a.question["bank"] for a in session.answers].count("resume") == 1
+    assert session.settings.get("resume") == (RESUME if keep else None)
+    # The question asked quotes one line ("Introduced automated tests ..."), stored as every question
+    # is; the lines not asked are in the session only when the résumé was kept.
+    assert ("Led the move of checkout" in str(session.settings)) == keep
