@@ -107,16 +107,19 @@ def print_real_speech(out: Console, real: dict) -> None:
 
 
 def print_job_bench(out: Console, result: dict) -> None:
-    table = Table(title=f"Plans for job descriptions ({result['plan_questions']} questions; the fewest duties "
-                        f"covered and the most questions from another field over seeds "
-                        f"{', '.join(map(str, result['seeds']))})", header_style="bold")
-    for col in ("job", "field", "set", "duties covered", "other field", "seniority read", "truth"):
-        table.add_column(col, justify="right" if col in ("duties covered", "other field") else "left")
-    for j in result["jobs"]:
-        table.add_row(j["name"], j["sector"], "held out" if j["heldout"] else "built on",
-                      f"{j['covered']} / {j['duties']}", str(j["foreign"]), j["seniority"] or "-",
-                      (j["seniority_truth"] or "-") + ("" if j["seniority_right"] else "  (wrong)"))
-    out.print(table)
+    for heldout, name in ((False, "built on"), (True, "held out")):
+        table = Table(title=f"Job descriptions {name}: {result['plan_questions']}-question plans, the fewest duties "
+                            f"covered and the most questions from another field over seeds "
+                            f"{', '.join(map(str, result['seeds']))}", header_style="bold")
+        for col in ("job", "field", "duties", "other field", "seniority"):
+            table.add_column(col, justify="right" if col in ("duties", "other field") else "left",
+                             no_wrap=col == "job")
+        for j in (j for j in result["jobs"] if j["heldout"] == heldout):
+            seniority = j["seniority"] or "-"
+            if not j["seniority_right"]:
+                seniority += f" (truth: {j['seniority_truth'] or '-'})"
+            table.add_row(j["name"], j["sector"], f"{j['covered']}/{j['duties']}", str(j["foreign"]), seniority)
+        out.print(table)
     for name, s in result["summary"].items():
         out.print(f"{name}: {s['jobs']} jobs of {s['sectors']} fields; {s['passed']} with at least "
                   f"{result['min_duties_covered']} duties covered and no question from another field; duties covered "
