@@ -186,6 +186,7 @@ def test_finance_director_and_senior_stakeholders_say_nothing_of_the_roles_senio
     assert (ux.seniority, ux.seniority_words) == ("mid-level", "Three years")
     assert seniority_of("Finance Assistant", "You will report to the Finance Director.") == ("", "")
     assert seniority_of("Head of Finance", "")[0] == "principal"
+    assert seniority_of("Chef", "We have been trading for 30 years.") == ("", "")  # the company's years
 
 
 def test_a_hotel_schedule_is_no_project(skills):
@@ -257,6 +258,14 @@ def test_a_resume_question_quotes_the_resume():
     assert q["resume_words"] == "Introduced automated tests for the payment services"
     human = run("plan", "--job", str(JOBS / "backend-engineer.txt"), "--resume", "-", "--seed", "2", stdin=RESUME)
     assert "Your résumé says you introduced automated tests for the payment services." in human.stdout
+
+
+def test_a_resume_alone_gives_a_different_question_for_each_line():
+    from simulator.interview.interviewer import plan_for_job
+
+    asked = _main(plan_for_job(None, RESUME, questions=5, seed=2))
+    assert [q["bank"] for q in asked] == ["resume"] * 3
+    assert len({q["text"].split(". ")[-1] for q in asked}) == 3  # the question after each quoted line differs
 
 
 def test_the_resume_is_not_kept_with_the_plans_settings():

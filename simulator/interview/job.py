@@ -437,8 +437,10 @@ def job_questions(job: Job, count: int, rng: random.Random, recent: set[str] = f
         if len(out) < want and line.words not in asked_lines:
             out.append(from_line(line))
     if resume is not None:
-        for line in resume.lines[:from_resume + (want - len(out))]:
-            qid, text, category, strong = RESUME_QUESTIONS[rng.randrange(len(RESUME_QUESTIONS))]
+        asks = list(RESUME_QUESTIONS)
+        rng.shuffle(asks)  # a different question for each line, in a seeded order
+        for i, line in enumerate(resume.lines[:from_resume + (want - len(out))]):
+            qid, text, category, strong = asks[i % len(asks)]
             q = Question(id=f"{_slug(line.words)}-{qid}", bank=RESUME_BANK, text=f"{line.said} {text}",
                          category=category, difficulty=2, time_budget_s=120.0, strong_answer=strong)
             out.append(JobQuestion(q, f'your résumé says: "{line.words}"', line.words, "resume"))
@@ -486,7 +488,7 @@ def job_main_questions(interviewer, count: int, mixed) -> list[Question]:
                                           f'work ("{words}")', words, "job")
             else:
                 interviewer.why[q.key] = (f"from the {q.bank} bank, which fits any job: the job description "
-                                          "gave no more lines to ask about", "", "job")
+                                          "and résumé gave no more lines to ask about", "", "job")
     picked_q = [jq.question for jq in picked] + chosen
     if len(picked_q) < count:
         interviewer.notes.append(f"the job and banks give {len(picked_q)} main questions; asking those instead of {count}")
