@@ -16,7 +16,7 @@ from simulator.transcribe.base import TimedWord
 from simulator.transcribe.hesitations import normalize_word
 
 LOOP_REPEATS = 4
-MAX_UNIT = 4  # words in the repeated unit
+MAX_UNIT = 8  # words in the repeated unit ("I'll see you in the next video," is seven)
 # Decoding again with no three-token sequence allowed twice breaks a loop deterministically
 # (sampling at higher temperatures, Whisper's own fallback, differs from run to run).
 NO_REPEAT_NGRAM = 3

@@ -20,8 +20,9 @@ def add_arguments(c) -> None:
                         "field and seniority, for job descriptions of many fields with hand-marked truth (seconds, "
                         "no model)")
     c.add_argument("--data", metavar="DIR", type=Path,
-                   help="also measure on real speech with human transcripts: a folder of NAME.wav + NAME.json "
-                        "(hesitations, word error rate, invented endings per model and decoding)")
+                   help="also measure on real speech with human transcripts: a folder of NAME.wav or NAME.flac + NAME.json "
+                        "(hesitations per utterance segment, word error rate beside whole-file decoding, utterances lost, "
+                        "loops, unheard speech, invented endings per model and decoding)")
 
 
 def run(args) -> int:
