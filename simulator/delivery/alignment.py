@@ -128,6 +128,7 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
     starts = [r[0] for r in regions]
     echoes = prompt_echoes(words)
     loops = unheld_repeats(words, activity)
+    last_hesitation: TimedWord | None = None
     kept: list[TimedWord] = []
     dropped: list[DroppedWord] = []
     for i, w in enumerate(words):
@@ -140,7 +141,14 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
         if kept and start < kept[-1].start:  # keep words in order; overlaps are left as they are
             start = kept[-1].start
             end = max(end, start)
-        kept.append(TimedWord(w.text, round(start, 3), round(end, 3), w.probability))
+        placed = TimedWord(w.text, round(start, 3), round(end, 3), w.probability)
+        if is_hesitation(placed) and last_hesitation is not None and same_instant(placed, last_hesitation):
+            # Two hesitations that snapping to the speech put at one instant (a gap holds one sound)
+            dropped.append(DroppedWord(w.text, start, end, "loop"))
+            continue
+        if is_hesitation(placed):
+            last_hesitation = placed
+        kept.append(placed)
     return kept, dropped
 
 
@@ -165,12 +173,16 @@ def unheld_repeats(words: Sequence[TimedWord], activity: VoiceActivity) -> set[i
     for i, w in enumerate(words):
         if i in out or not is_hesitation(w):
             continue
-        if last_hesitation is not None and abs(w.start - last_hesitation.start) < SAME_INSTANT_S \
-                and abs(w.end - last_hesitation.end) < SAME_INSTANT_S:
+        if last_hesitation is not None and same_instant(w, last_hesitation):
             out.add(i)
         else:
             last_hesitation = w
     return out
+
+
+def same_instant(w: TimedWord, before: TimedWord) -> bool:
+    """`w` starts where `before` starts, or inside it: two sounds cannot be there at once."""
+    return abs(w.start - before.start) < SAME_INSTANT_S or w.start < before.end - SAME_INSTANT_S
 
 
 def _unsaid(w: TimedWord, echo: bool, activity: VoiceActivity, start: float, end: float) -> str | None:

@@ -22,8 +22,10 @@ from typing import Sequence
 import numpy as np
 
 from simulator.audio.level import LevelGate
+from simulator.audio.vad import SPEECH_PROBABILITY, speech_probabilities
+from simulator.audio.vad import WINDOW_S as VAD_WINDOW_S
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber
-from simulator.transcribe.hesitations import normalize_word
+from simulator.transcribe.hesitations import is_hesitation, normalize_word
 
 STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
 # Speech this long with no word over it was lost by the decoder (a window it skipped as silence,
@@ -33,6 +35,9 @@ UNHEARD_MIN_S = 1.5
 UNHEARD_BRIDGE_S = 0.3  # a pause shorter than this does not break a stretch of speech
 WORD_REACH_S = 0.15  # a word covers the audio this far beyond its times (they are off by ~0.1 s)
 RECHECK_PAD_S = 0.25  # audio around a stretch decoded again, so its first and last words are whole
+# The level gate rises for noise too (a car alarm, static); a stretch is decoded again only where
+# the voice model hears at least this much voice in it, or Whisper would write a sentence for the noise.
+RECHECK_VOICE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,13 +270,18 @@ class StreamingTranscriber:
         for start, end in lost:
             a = max(0, int((start - RECHECK_PAD_S) * SAMPLE_RATE) - piece.start)
             b = min(piece.audio.size, int((end + RECHECK_PAD_S) * SAMPLE_RATE) - piece.start)
+            voiced = np.count_nonzero(speech_probabilities(piece.audio[a:b]) >= SPEECH_PROBABILITY) * VAD_WINDOW_S
+            if voiced < RECHECK_VOICE_S:
+                continue
             self.stretches_redecoded += 1
-            again = [w for w in self.transcriber.transcribe(piece.audio[a:b], offset=(piece.start + a) / SAMPLE_RATE)
+            again = [w for w in self.transcriber.transcribe(piece.audio[a:b], offset=(piece.start + a) / SAMPLE_RATE,
+                                                            second_look=True)
                      if start - RECHECK_PAD_S <= (w.start + w.end) / 2 <= end + RECHECK_PAD_S]
-            if again:
-                words = sorted(words + again, key=lambda w: w.start)
+            if again:  # in place of what the first decoding had there: hesitations at most
+                words = sorted([w for w in words if not start <= (w.start + w.end) / 2 <= end] + again,
+                               key=lambda w: w.start)
             else:
-                still.append(Unheard(round(start, 3), round(end, 3)))
+                still.append(Unheard(start, end))
         return words, still
 
 
@@ -313,11 +323,14 @@ class Unheard:
 
 def unheard_stretches(speech: Sequence[bool], t0: float, words: Sequence[TimedWord]) -> list[tuple[float, float]]:
     """(start, end) of the stretches of speech at least UNHEARD_MIN_S long that no word covers.
+    Hesitations do not count: a decoder that lost the words often kept the "uh"s of its prompt.
 
     `speech` is the gate's decision per STEP_S step from `t0` on. Linear in steps and words."""
     n = len(speech)
     covered = np.zeros(n, bool)
     for w in words:
+        if is_hesitation(w):
+            continue
         lo = max(0, int((min(w.start, w.end) - WORD_REACH_S - t0) / STEP_S))
         hi = min(n, int(np.ceil((max(w.start, w.end) + WORD_REACH_S - t0) / STEP_S)))
         covered[lo:hi] = True
@@ -331,7 +344,7 @@ def unheard_stretches(speech: Sequence[bool], t0: float, words: Sequence[TimedWo
             continue
         if first is not None and (i == n or covered[i] or i - last > bridge):
             if (last + 1 - first) * STEP_S >= UNHEARD_MIN_S:
-                out.append((t0 + first * STEP_S, t0 + (last + 1) * STEP_S))
+                out.append((round(t0 + first * STEP_S, 3), round(t0 + (last + 1) * STEP_S, 3)))
             first = last = None
     return out
 
