@@ -228,24 +228,27 @@ _IRREGULAR_PAST = {
     "turned", "posted", "sat", "gave", "threw", "broke", "rolled", "reached", "worked", "agreed", "decided",
 }
 _NOT_ACTION = {"was", "were", "had", "needed", "wanted", "used", "thought", "felt", "liked", "loved", "seemed",
-               "tried", "hoped", "planned", "expected", "supposed", "grew", "based", "learned", "learnt"}
+               "tried", "hoped", "planned", "expected", "supposed", "grew", "based", "learned", "learnt", "loved"}
 _ED = re.compile(r"^[a-z]{3,}ed$")
 _SUBJECT_VERB = re.compile(r"\b(i|we)\s+(?:(?:also|then|just|quickly|first|finally|personally|actually|"
-                           r"immediately|eventually|both|all|never|really)\s+)?([a-z']+)")
+                           r"immediately|eventually|both|all|never|really)\s+)?"
+                           r"(?!used to\b|did not\b|didn't\b)([a-z']+)")
 
 _SITUATION = [re.compile(p) for p in (
     r"\b(at|in) my (last|previous|current|old|first|former) (job|role|company|team|school|position|workplace)\b",
     r"\bat (the|our|a) [a-z]+( [a-z]+)?,? (we|i|there|our)\b", r"\bwhen i (was|joined|started|worked|had)\b",
-    r"\bi was (working|looking after|on call|at)\b", r"\bthere (was|were)\b", r"\bago\b",
+    r"\bi was (working|looking after|on call|at)\b", r"\bthere (was|were)\b", r"\bago\b", r"\bused to\b",
     r"\b(last|that) (year|spring|summer|autumn|winter|month|quarter|week)\b", r"\bin my first year\b",
     r"\bi am an? \b", r"\bi have worked\b", r"\bi had an? \b", r"\b(came|called) (in|into|down|because)\b",
     r"\bwith \w+ (weeks|days|months) left\b", r"\bon an? [a-z]+ (shift|night|day|morning)\b",
     r"\b(was|were) (planning|working|building|running|trying|in the)\b", r"\bwanted (a|to)\b",
-    r"^(our|my|a|the|one|uh) [a-z ]{0,30}\b(was|were|had|wanted|went|crashed|failed|came|started)\b",
+    r"^(our|my|a|the|one|uh) [a-z ]{0,30}\b(was|were|had|wanted|went|crashed|failed|came|started|lost)\b",
     r"\b(took|takes) (about|over|around)? ?\w+ (minutes|hours|days)\b", r"\bby hand\b",
 )]
 _TASK = [re.compile(p) for p in (
-    r"\b(i|we|he|she|they) (had|needed|have|need) to\b", r"\bmy (task|job|goal|target|role|responsibility|aim) (was|is)\b",
+    r"\b(i|we|he|she|they) (had|needed|have|need) to\b", r"\b(he|she|they|i|we) needed\b",
+    r"\bmy (task|job|goal|target|role|responsibility|aim)( \w+){0,2} (was|is)\b",
+    r"\b(had|have|got) (only )?(\w+ )?(weeks?|days?|months?|hours?) to\b",
     r"\b(i was|we were) (asked|tasked|responsible|in charge)\b", r"\basked me (to|how|whether|if)\b",
     r"\bthe (goal|challenge|problem|hard part|task|aim|question) was\b", r"\bwanted me to\b",
     r"\b(did not|didn't|don't|do not) have\b.*\bin stock\b", r"\bi was asked\b",
@@ -255,12 +258,15 @@ _RESULT = [re.compile(p) for p in (
     r"\bafter that,? (i|we)\b", r"\bwhich (meant|was|led)\b", r"\bthe (result|outcome) was\b",
     r"\b(went|fell|dropped|rose|grew|came) (from|to|down|up|by)\b", r"\b(doubled|halved|tripled)\b",
     r"\b(saved|cut|reduced|increased|improved|stopped|solved|won|closed|passed|finished|signed|stayed|"
-    r"shipped|launched|approved|settled|caught|kept)\b", r"\b(i|we) (learned|learnt)\b", r"\bnow (takes|i|we)\b",
+    r"shipped|launched|approved|settled|caught|kept)\b", r"\b(i|we) (learned|learnt)\b", r"\bnow takes\b",
     r"\b(review|award|promotion|promoted)\b", r"\bonly \w+ (percent|of)\b", r"\bthe (fix|change|test)\b",
     r"\bi always\b", r"\b(faster|slower|cheaper|fewer|happier)\b", r"\b(was|were) (happy|pleased|never)\b",
+    r"\bwithin (a|an|the|\w+) (days?|weeks?|months?|hours?|minutes?|years?)\b", r"\bhelped\b",
+    r"\bgot (\w+ ){0,3}(down|up) to\b",
 )]
-_HYPOTHETICAL = re.compile(r"\b(would|will|i'd|i'll|should|could|usually|always try)\b|\bi (think|like|love|want|"
-                           r"believe|am|care)\b|\b(is|are) (my|the|a|very)\b")
+_HYPOTHETICAL = re.compile(r"\b(would|will|i'd|i'll|should|could|usually|sometimes|always try)\b|"
+                           r"\bi (really |just |also )?(think|like|love|want|believe|am|care)\b|"
+                           r"\b(is|are) (my|the|a|very)\b")
 
 
 def _subject_verbs(flat: str) -> list[tuple[str, str]]:
@@ -272,45 +278,59 @@ def _acts(verb: str) -> bool:
 
 
 def _flat(quote: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9'% ]", " ", quote.lower().replace("\u2019", "'"))).strip()
+    """Lower case words only, a stutter said once ("I, I asked" -> "i asked")."""
+    flat = re.sub(r"\s+", " ", re.sub(r"[^a-z0-9'% ]", " ", quote.lower().replace("\u2019", "'"))).strip()
+    return re.sub(r"\b(\w+)( \1\b)+", r"\1", flat)
 
 
-def _scores(flat: str, position: float, last: bool, first: bool) -> dict[str, float]:
+def _scores(flat: str, position: float, last: bool, first: bool, acted_before: bool) -> dict[str, float]:
     s = {p: 0.0 for p in PARTS}
     s["situation"] += 2 * min(2, sum(1 for p in _SITUATION if p.search(flat)))
-    s["task"] += 2.5 * min(2, sum(1 for p in _TASK if p.search(flat)))
+    s["task"] += 3.5 * min(2, sum(1 for p in _TASK if p.search(flat)))
     s["result"] += 2 * min(2, sum(1 for p in _RESULT if p.search(flat)))
-    actors = [(who, verb) for who, verb in _subject_verbs(flat) if _acts(verb)]
+    subjects = _subject_verbs(flat)
+    actors = [(who, verb) for who, verb in subjects if _acts(verb)]
     if actors:
         s["action"] += 2.5 + min(1.0, 0.5 * (len(actors) - 1))
+        if flat.startswith(("i ", "we ", "then i ", "so i ", "then we ", "so we ", "first i ", "after that i ")):
+            s["action"] += 1.0  # the actor opens the sentence: its main clause is the step taken
     if first:
-        s["situation"] += 1.5
+        s["situation"] += 1.5 + (1.0 if _PAST.search(flat) else 0.0)
         s["action"] -= 1.0
     elif position < 0.4:
         s["situation"] += 0.5
     if last:
-        s["result"] += 1.5
+        s["result"] += 2.0
         s["situation"] -= 1.5
+        s["task"] -= 1.5
     elif position > 0.6:
         s["result"] += 0.5
         s["situation"] -= 1.0
+    if not acted_before and not last and not _OUTCOME_OPENER.search(flat) and "percent" not in flat:
+        s["result"] -= 1.5  # an outcome before anything was done is usually how things stood
     if _NUMBER.search(flat) and position > 0.5:
         s["result"] += 1.0
     if _HYPOTHETICAL.search(flat):
         for p in PARTS:
-            s[p] -= 2.0
+            s[p] -= 1.0 if p == "task" else 2.0
     return s
+
+
+_PAST = re.compile(r"\b(was|were|had|[a-z]{3,}ed)\b")
+_OUTCOME_OPENER = re.compile(r"^(in the end|as a result|eventually|finally|since then|after that)\b")
 
 
 def label_parts(sentences: list[Sentence]) -> None:
     """Give each sentence its STAR part (or none), by its cues and its place in the answer."""
     n = len(sentences)
+    acted = False
     for s in sentences:
         flat = _flat(s.quote)
         position = s.index / (n - 1) if n > 1 else 0.0
-        scores = _scores(flat, position, last=n > 2 and s.index == n - 1, first=s.index == 0)
+        scores = _scores(flat, position, last=n > 2 and s.index == n - 1, first=s.index == 0, acted_before=acted)
         part, best = max(scores.items(), key=lambda kv: kv[1])
         s.part = part if best >= 2.0 else None
+        acted = acted or s.part == "action"
 
 
 # -- ownership, results, specifics -----------------------------------------------------------------
@@ -414,11 +434,16 @@ _FAMILIES = [set(f.split()) for f in (
     "target targets goal goals quota number",
     "wrong mistake error incorrect",
     "broke broken outage down failed",
-    "weakness weaknesses weak improve improving",
+    "weakness weaknesses weak perfectionist struggle struggled",
     "lesson lessons class lab",
     "student students pupil pupils",
     "handed handover handovers hand",
     "process processes workflow",
+    "improve improved improving better faster fell reduced",
+    "analysis analyses analysed analyzed data numbers report query model matched",
+    "decision decisions decided decide",
+    "built build wrote created designed",
+    "production live outage stale",
     "value values",
     "company companies organisation organization business firm",
 )]
