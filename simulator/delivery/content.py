@@ -287,7 +287,8 @@ def _scores(flat: str, position: float, last: bool, first: bool, acted_before: b
     s = {p: 0.0 for p in PARTS}
     s["situation"] += 2 * min(2, sum(1 for p in _SITUATION if p.search(flat)))
     s["task"] += 3.5 * min(2, sum(1 for p in _TASK if p.search(flat)))
-    s["result"] += 2 * min(2, sum(1 for p in _RESULT if p.search(flat)))
+    result_cues = sum(1 for p in _RESULT if p.search(flat))
+    s["result"] += 2 * min(2, result_cues)
     subjects = _subject_verbs(flat)
     actors = [(who, verb) for who, verb in subjects if _acts(verb)]
     if actors:
@@ -313,6 +314,8 @@ def _scores(flat: str, position: float, last: bool, first: bool, acted_before: b
     if _HYPOTHETICAL.search(flat):
         for p in PARTS:
             s[p] -= 1.0 if p == "task" else 2.0
+    if not result_cues and not _NUMBER.search(flat):
+        s["result"] = min(s["result"], 1.5)  # being last is not enough: a result says what came of it
     return s
 
 
@@ -415,7 +418,7 @@ they them their he she his her what which who whom why how when where there here
 should will shall may might must tell describe walk talk through give example time times something anything
 some any one ever just really very most more much many like little bit go went get got make made say said
 thing things way kind sort other others own each every all both else also only even still want think know
-over out up down off again once right now before after during while lot feel""".split())
+over out up down off again once right now before after during while lot feel handle handled""".split())
 
 _FAMILIES = [set(f.split()) for f in (
     "disagree disagreed disagreement disagreeing conflict argument argued fight convince convinced pushback",
