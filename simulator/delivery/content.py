@@ -500,13 +500,13 @@ def judge_content(words: Sequence[SpokenWord], question: QuestionBrief | None) -
     spoken = [w for w in words if not w.filler and _norm(w.text)]
     unsure = sum(1 for w in spoken if w.probability < UNSURE_P)
     fb.sentences = split_sentences(words)
+    if spoken and unsure > MAX_UNSURE_SHARE * len(spoken):
+        fb.reason = f"too uncertain to judge: the recogniser was unsure of {unsure} of {len(spoken)} words"
+        return fb
     if len(spoken) - unsure < MIN_WORDS or len(fb.sentences) < MIN_SENTENCES:
         fb.reason = (f"too short to judge ({len(spoken) - unsure} clear word{'s' if len(spoken) - unsure != 1 else ''} "
                      f"in {len(fb.sentences)} sentence{'s' if len(fb.sentences) != 1 else ''}; "
                      f"at least {MIN_WORDS} words in {MIN_SENTENCES} sentences are needed)")
-        return fb
-    if unsure > MAX_UNSURE_SHARE * len(spoken):
-        fb.reason = (f"too uncertain to judge: the recogniser was unsure of {unsure} of {len(spoken)} words")
         return fb
     fb.judged, fb.reason = True, ""
     label_parts(fb.sentences)

@@ -13,6 +13,10 @@ def add_arguments(c) -> None:
                    help="length of the long answer for the feedback-latency test (default 120)")
     c.add_argument("--accuracy", action="store_true",
                    help="also run the delivery-metrics accuracy suite (pauses, pace, fillers against ground truth)")
+    c.add_argument("--content", action="store_true",
+                   help="only the content-feedback agreement with hand-marked answers (no model, no audio)")
+    c.add_argument("--held-out", action="store_true",
+                   help="with --content: also score the answers kept aside while the rules were written")
     c.add_argument("--engines-only", action="store_true", help="skip the feedback-latency test")
     c.add_argument("--data", metavar="DIR", type=Path,
                    help="also measure on real speech with human transcripts: a folder of NAME.wav + NAME.json "
@@ -23,6 +27,22 @@ def run(args) -> int:
     from simulator import bench as bench_mod
     from simulator.report.terminal import console
 
+    if args.held_out and not args.content:
+        from simulator.cli.common import warn
+
+        warn("--held-out goes with --content")
+        return 2
+    if args.content:
+        from simulator.evaluation.content import run_content
+
+        result = run_content(held_out=args.held_out)
+        if args.json:
+            print_json(result)
+        else:
+            from simulator.report.tables import print_content_bench
+
+            print_content_bench(console(), result)
+        return 0
     err = console(stderr=True)
     progress = (lambda text: None) if args.json or not err.is_terminal else (lambda text: err.print(f"[dim]… {text}[/dim]"))
     with_latency = not args.engines_only
