@@ -68,6 +68,16 @@ def test_unsure_words_are_never_quoted_and_a_mostly_unsure_answer_is_not_judged(
     assert fb.points == [("Content", f"not judged: {fb.reason}")]
 
 
+def test_a_key_word_heard_only_unsure_is_unclear_not_missing_and_not_quoted():
+    words = timed_words("So, a colleague wanted to ship a feature before it was tested. I asked for a short meeting "
+                        "and we looked at the risk together. We agreed to release it to five percent of users first.")
+    k = [w.text for w in words].index("colleague")
+    words[k] = LabeledWord("colleague", words[k].start, words[k].end, 0.2, None)
+    fb = judge_content(words, QuestionBrief("Tell me about a time you disagreed with a colleague."))
+    assert fb.question_terms.unclear == ["colleague"] and fb.question_terms.missing == ["disagreed"]
+    assert fb.answered and "“colleague”" not in " ".join(t for _, t in fb.points)
+
+
 def test_a_short_answer_says_it_is_too_short_and_judges_nothing():
     fb = judge_content(timed_words("Um, I don't really have conflicts."), QuestionBrief("Tell me about a conflict."))
     assert not fb.judged and "too short" in fb.reason

@@ -70,6 +70,7 @@ class CoveredTerm:
 class Coverage:
     covered: list[CoveredTerm] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)  # matched only by words the recogniser was unsure of
 
 
 @dataclass(slots=True)
@@ -125,6 +126,8 @@ class ContentFeedback:
             asked.append("covered " + ", ".join(f"{c.term} (\u201c{c.heard}\u201d)" for c in cov.covered))
         if cov.missing:
             asked.append("not heard: " + ", ".join(cov.missing))
+        if cov.unclear:
+            asked.append("unclear in the recording: " + ", ".join(cov.unclear))
         if self.duty_terms is not None:
             d = self.duty_terms
             asked.append(f"the duty: {len(d.covered)} of {len(d.covered) + len(d.missing)} of its words heard"
@@ -146,7 +149,7 @@ class ContentFeedback:
             elif o.i_quotes:
                 line += f"; \u201c{o.i_quotes[0]}\u201d"
             out.append(("Your part", line))
-        elif o.we_quotes:
+        elif o.we_quotes and self.story_expected:
             out.append(("Your part", f"no action of your own heard; the story says \u201cwe\u201d: \u201c{o.we_quotes[0]}\u201d"))
         if self.result:
             out.append(("Result", (f"measured (\u201c{self.measure}\u201d)" if self.measured_result
@@ -192,6 +195,10 @@ def split_sentences(words: Sequence[SpokenWord]) -> list[Sentence]:
     return out
 
 
+_KEEP_COMMA = {"so", "well", "sure", "yes", "yeah", "okay", "ok", "right", "no", "now", "first", "then", "and",
+               "but", "also", "finally", "honestly"}  # "Sure, um, I am": the comma is the opener's own
+
+
 def _quote(group: Sequence[SpokenWord]) -> str:
     pieces: list[str] = []
     skipped_filler = False
@@ -200,7 +207,7 @@ def _quote(group: Sequence[SpokenWord]) -> str:
         if w.filler or not _norm(t):
             skipped_filler = skipped_filler or bool(w.filler)
             continue
-        if skipped_filler and len(pieces) > 1 and pieces[-1].endswith(","):
+        if skipped_filler and pieces and pieces[-1].endswith(",") and pieces[-1][:-1].lower() not in _KEEP_COMMA:
             pieces[-1] = pieces[-1][:-1]  # "was, you know, keeping": the comma belonged to the filler
         skipped_filler = False
         if w.probability < UNSURE_P:
@@ -467,21 +474,28 @@ def key_terms(text: str) -> list[str]:
     return out
 
 
-def _cover(terms: list[str], answer_words: list[str]) -> Coverage:
+def _match(term: str, words: list[str]) -> str | None:
+    stem = _stem(term)
+    heard = next((w for w in words if _stem(w) == stem), None)
+    if heard is None:
+        family = next((f for f in _FAMILIES if term in f), None)
+        if family is not None:
+            heard = next((w for w in words if w in family), None)
+    return heard
+
+
+def _cover(terms: list[str], clear_words: list[str], unsure_words: list[str]) -> Coverage:
+    """Each term covered by a clear word (quoted), only by an unsure one (unclear: never quoted as
+    heard, never counted as missing), or missing."""
     cov = Coverage()
-    stems = {}
-    for w in answer_words:
-        stems.setdefault(_stem(w), w)
     for term in terms:
-        heard = stems.get(_stem(term))
-        if heard is None:
-            family = next((f for f in _FAMILIES if term in f), None)
-            if family is not None:
-                heard = next((w for w in answer_words if w in family), None)
-        if heard is None:
-            cov.missing.append(term)
-        else:
+        heard = _match(term, clear_words)
+        if heard is not None:
             cov.covered.append(CoveredTerm(term, heard))
+        elif _match(term, unsure_words) is not None:
+            cov.unclear.append(term)
+        else:
+            cov.missing.append(term)
     return cov
 
 
@@ -522,12 +536,14 @@ def judge_content(words: Sequence[SpokenWord], question: QuestionBrief | None) -
     fb.measured_result = bool(fb.measure)
     fb.specifics = _specifics(fb.sentences)
     fb.vague = [m.group(0) for s in fb.sentences for m in _VAGUE.finditer(_flat(s.quote))]
-    answer_words = [w for s in fb.sentences for w in _flat(s.quote).split()]
+    clear_words = [w for s in fb.sentences for w in _flat(s.quote).split()]
+    unsure_words = [_norm(w.text).strip("'") for w in spoken if w.probability < UNSURE_P]
     if question is not None:
-        fb.question_terms = _cover(key_terms(question.text), answer_words)
+        fb.question_terms = _cover(key_terms(question.text), clear_words, unsure_words)
         if question.duty:
-            fb.duty_terms = _cover(key_terms(question.duty), answer_words)
-    on_topic = bool(fb.question_terms.covered or (fb.duty_terms and fb.duty_terms.covered)
+            fb.duty_terms = _cover(key_terms(question.duty), clear_words, unsure_words)
+    on_topic = bool(fb.question_terms.covered or fb.question_terms.unclear
+                    or (fb.duty_terms and (fb.duty_terms.covered or fb.duty_terms.unclear))
                     or (question is not None and not fb.question_terms.missing))
     told = "action" in fb.parts_heard or "result" in fb.parts_heard
     fb.answered = question is None or (on_topic and (told or not fb.story_expected))
