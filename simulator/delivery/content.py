@@ -132,8 +132,11 @@ class ContentFeedback:
             d = self.duty_terms
             asked.append(f"the duty: {len(d.covered)} of {len(d.covered) + len(d.missing)} of its words heard"
                          + (" (" + ", ".join(c.heard for c in d.covered) + ")" if d.covered else ""))
-        verdict = "answers the question" if self.answered else "does not answer what was asked"
-        out.append(("The question", verdict + ("; " + "; ".join(asked) if asked else "")))
+        if self.answered:
+            line = "on topic" + ("; " + "; ".join(asked) if asked else "")
+        else:  # words, not a verdict: a paraphrase of the question covers none of its words either
+            line = "no sign it answers what was asked" + ("; " + "; ".join(asked) if asked else "")
+        out.append(("The question", line))
         heard = [f"{p} \u201c{self.quote(p)}\u201d" for p in self.parts_heard]
         star = ("; ".join(heard) if heard else "no situation, task, action or result heard")
         if self.parts_missing and (self.story_expected or self.parts_heard):
@@ -184,6 +187,7 @@ def split_sentences(words: Sequence[SpokenWord]) -> list[Sentence]:
         groups[-1].append(w)
         if re.search(r"[.!?\u2026][\"'\u201d\u2019)]*$", w.text.strip()):
             groups.append([])
+    groups = [piece for group in groups for piece in _run_on(group)]
     out: list[Sentence] = []
     for group in groups:
         kept = [w for w in group if not w.filler]
@@ -197,6 +201,27 @@ def split_sentences(words: Sequence[SpokenWord]) -> list[Sentence]:
 
 _KEEP_COMMA = {"so", "well", "sure", "yes", "yeah", "okay", "ok", "right", "no", "now", "first", "then", "and",
                "but", "also", "finally", "honestly"}  # "Sure, um, I am": the comma is the opener's own
+
+
+RUN_ON_WORDS = 25  # a "sentence" this long is several, said without a full stop
+_JOINS = {"and", "so", "but", "then"}
+_SUBJECTS = {"i", "we", "he", "she", "they", "it", "then", "so"}
+
+
+def _run_on(group: list[SpokenWord]) -> list[list[SpokenWord]]:
+    """A run-on sentence cut before each "and/so/but/then" that starts a new clause ("... and I
+    called her"), keeping pieces of at least eight words."""
+    if sum(1 for w in group if not w.filler) < RUN_ON_WORDS:
+        return [group]
+    pieces: list[list[SpokenWord]] = [[]]
+    for k, w in enumerate(group):
+        nxt = _norm(group[k + 1].text) if k + 1 < len(group) else ""
+        said = sum(1 for x in pieces[-1] if not x.filler)
+        rest = sum(1 for x in group[k:] if not x.filler)
+        if (_norm(w.text) in _JOINS and not w.filler and nxt in _SUBJECTS and said >= 8 and rest >= 6):
+            pieces.append([])
+        pieces[-1].append(w)
+    return pieces
 
 
 def _quote(group: Sequence[SpokenWord]) -> str:
@@ -269,7 +294,8 @@ _RESULT = [re.compile(p) for p in (
     r"\b(review|award|promotion|promoted)\b", r"\bonly \w+ (percent|of)\b", r"\bthe (fix|change|test)\b",
     r"\bi always\b", r"\b(faster|slower|cheaper|fewer|happier)\b", r"\b(was|were) (happy|pleased|never)\b",
     r"\bwithin (a|an|the|\w+) (days?|weeks?|months?|hours?|minutes?|years?)\b", r"\bhelped\b",
-    r"\bgot (\w+ ){0,3}(down|up) to\b",
+    r"\bgot (\w+ ){0,3}(down|up) to\b", r"\binstead of\b", r"\bended (the|up|with)\b",
+    r"^now (nothing|no|every|it|they|we|the)\b",
 )]
 _HYPOTHETICAL = re.compile(r"\b(would|will|i'd|i'll|should|could|usually|sometimes|always try)\b|"
                            r"\bi (really |just |also )?(think|like|love|want|believe|am|care)\b|"
@@ -314,16 +340,27 @@ def _scores(flat: str, position: float, last: bool, first: bool, acted_before: b
     elif position > 0.6:
         s["result"] += 0.5
         s["situation"] -= 1.0
+    if last and acted_before and flat.startswith(_OTHERS) and _past(flat):
+        result_cues += 1  # after the steps, what someone else did: how it turned out
+        s["result"] += 2.0
     if not acted_before and not last and not _OUTCOME_OPENER.search(flat) and "percent" not in flat:
         s["result"] -= 1.5  # an outcome before anything was done is usually how things stood
     if _NUMBER.search(flat) and position > 0.5:
         s["result"] += 1.0
-    if _HYPOTHETICAL.search(flat):
+    if _HYPOTHETICAL.search(flat) and not actors:  # "I turned it into a demo ... what would happen" acted
         for p in PARTS:
             s[p] -= 1.0 if p == "task" else 2.0
     if not result_cues and not _NUMBER.search(flat):
         s["result"] = min(s["result"], 1.5)  # being last is not enough: a result says what came of it
     return s
+
+
+_OTHERS = ("he ", "she ", "they ", "the ", "our ", "his ", "her ", "their ", "everyone ", "customers ")
+
+
+def _past(flat: str) -> bool:
+    """Some verb in the past: was, had, an -ed form or a common irregular one."""
+    return any(w in _IRREGULAR_PAST or w in _NOT_ACTION or (len(w) > 3 and w.endswith("ed")) for w in flat.split())
 
 
 _PAST = re.compile(r"\b(was|were|had|[a-z]{3,}ed)\b")
@@ -462,7 +499,8 @@ _FAMILIES = [set(f.split()) for f in (
 def _stem(word: str) -> str:
     for suffix in ("ings", "ing", "ies", "ied", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
+            stem = word[: -len(suffix)]
+            return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem  # planned -> plan
     return word
 
 
@@ -559,8 +597,8 @@ def _next_step(fb: ContentFeedback) -> NextStep:
         if fb.story_expected and not ("action" in fb.parts_heard or "result" in fb.parts_heard):
             return NextStep("Tell one real example: where you were, what you did, and how it ended",
                             "no story was heard, only general statements")
-        return NextStep(f"Answer what was asked: say what you did about {', '.join(cov.missing[:3]) or 'the question'}",
-                        "none of the question's key words were heard")
+        return NextStep("Say in your first sentence what you are answering, in the question's own words",
+                        "none of the question's key words were heard: " + (", ".join(cov.missing[:4]) or "none"))
     if fb.story_expected:
         if "action" not in fb.parts_heard:
             if o.we_quotes:
