@@ -200,3 +200,7 @@ def test_the_four_views_show_the_same_content(tmp_path):
     for label, text in points:
         assert text in page, label
         assert text in " ".join(terminal.split()), label
+    from simulator.report.export import to_csv
+
+    table = to_csv(store, [store.session(session.id)])
+    assert "content_next_step" in table.splitlines()[0] and d.content.next_step.text in table
