@@ -204,3 +204,10 @@ def test_the_four_views_show_the_same_content(tmp_path):
 
     table = to_csv(store, [store.session(session.id)])
     assert "content_next_step" in table.splitlines()[0] and d.content.next_step.text in table
+
+
+def test_a_title_with_a_full_stop_does_not_end_the_sentence():
+    fb = judge_content(timed_words("I met Dr. Smith at the clinic last year. She asked me to fix the rota. "
+                                   "I rebuilt it in Excel and the gaps fell by half."), None)
+    assert [s.quote for s in fb.sentences][0] == "I met Dr. Smith at the clinic last year."
+    assert {"Smith", "Excel"} <= set(fb.specifics) and "Dr" not in fb.specifics

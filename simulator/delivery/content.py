@@ -185,7 +185,7 @@ def split_sentences(words: Sequence[SpokenWord]) -> list[Sentence]:
     groups: list[list[SpokenWord]] = [[]]
     for w in words:
         groups[-1].append(w)
-        if re.search(r"[.!?\u2026][\"'\u201d\u2019)]*$", w.text.strip()):
+        if re.search(r"[.!?\u2026][\"'\u201d\u2019)]*$", w.text.strip()) and _norm(w.text) not in _ABBREVIATIONS:
             groups.append([])
     groups = [piece for group in groups for piece in _run_on(group)]
     out: list[Sentence] = []
@@ -203,6 +203,7 @@ _KEEP_COMMA = {"so", "well", "sure", "yes", "yeah", "okay", "ok", "right", "no",
                "but", "also", "finally", "honestly"}  # "Sure, um, I am": the comma is the opener's own
 
 
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "prof", "vs", "eg", "ie", "etc", "jr", "sr", "inc", "ltd", "co"}
 RUN_ON_WORDS = 25  # a "sentence" this long is several, said without a full stop
 _JOINS = {"and", "so", "but", "then"}
 _SUBJECTS = {"i", "we", "he", "she", "they", "it", "then", "so"}
@@ -394,7 +395,7 @@ _MEASURE = re.compile(rf"(\$|£|€)?\d[\d,.]*\s*%?(\s*(percent|per cent|minutes
 _VAGUE = re.compile(r"\b(a lot( of)?|lots of|stuff|things like that|various|many things|some things|and so on|"
                     r"et cetera|etc|kind of|sort of|pretty good|really good|a bit|everyone|everything|somehow|"
                     r"a learning experience|all sorts|whatever)\b")
-_NOT_NAMES = {"I", "I'm", "I've", "I'd", "I'll", "OK", "Okay"}
+_NOT_NAMES = {"I", "I'm", "I've", "I'd", "I'll", "OK", "Okay", "Mr", "Mrs", "Ms", "Dr"}
 
 
 def _ownership(sentences: list[Sentence]) -> Ownership:
