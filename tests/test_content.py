@@ -211,3 +211,14 @@ def test_a_title_with_a_full_stop_does_not_end_the_sentence():
                                    "I rebuilt it in Excel and the gaps fell by half."), None)
     assert [s.quote for s in fb.sentences][0] == "I met Dr. Smith at the clinic last year."
     assert {"Smith", "Excel"} <= set(fb.specifics) and "Dr" not in fb.specifics
+
+
+def test_bench_content_prints_both_sets_and_refuses_held_out_alone():
+    from conftest import run
+
+    ran = run("bench", "--content", "--held-out", "--json")
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(ran.stdout)
+    assert result["marked"]["meets_targets"] and result["held_out"]["answers"] == 10
+    alone = run("bench", "--held-out")
+    assert alone.returncode == 2 and alone.stderr.strip().count("\n") == 0 and "--content" in alone.stderr
