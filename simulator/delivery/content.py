@@ -94,6 +94,7 @@ class ContentFeedback:
     reason: str = "no transcript to judge"  # why nothing is judged (when not judged)
     question: str = ""
     story_expected: bool = False  # the question asks for an example from experience
+    measure_expected: bool = True  # the question or its strong answer is about an effect that can be counted
     sentences: list[Sentence] = field(default_factory=list)
     parts_heard: list[str] = field(default_factory=list)  # in STAR order
     parts_missing: list[str] = field(default_factory=list)
@@ -538,6 +539,9 @@ def _cover(terms: list[str], clear_words: list[str], unsure_words: list[str]) ->
     return cov
 
 
+# A conflict or a lesson ends well without a number; an achievement, a saving or a target does not.
+_COUNTABLE = re.compile(r"measur|number|how much|saving|saved|money|revenue|target|progress|before and after|"
+                        r"sales|percent|impact|achievement|result|grow|exceed|improv|decision|metric")
 _STORY = re.compile(r"\b(tell me about (a|an|the)\b|describe (a|the|an)\b|a time\b|what is the hardest|"
                     r"have you ever|give me an example|where have you lived|what happened)")
 
@@ -549,6 +553,7 @@ def judge_content(words: Sequence[SpokenWord], question: QuestionBrief | None) -
     fb = ContentFeedback(question=question.text if question else "")
     if question is not None:
         fb.story_expected = bool(_STORY.search(question.text.lower()))
+        fb.measure_expected = bool(_COUNTABLE.search(f"{question.text} {question.strong_answer} {question.duty}".lower()))
         fb.strong_answer = question.strong_answer or question.duty
     spoken = [w for w in words if not w.filler and _norm(w.text)]
     unsure = sum(1 for w in spoken if w.probability < UNSURE_P)
@@ -613,7 +618,7 @@ def _next_step(fb: ContentFeedback) -> NextStep:
         if not fb.result:
             return NextStep("End with how it turned out, in one sentence that starts \u201cAs a result\u201d",
                             "no result was heard")
-        if not fb.measured_result:
+        if not fb.measured_result and fb.measure_expected:
             return NextStep("Put a number on the result: how much, how many, or before and after",
                             f"the result has no measure: \u201c{fb.quote('result')}\u201d")
         if "situation" not in fb.parts_heard and "task" not in fb.parts_heard:
@@ -624,7 +629,13 @@ def _next_step(fb: ContentFeedback) -> NextStep:
                         "vague: " + ", ".join(f"\u201c{v}\u201d" for v in fb.vague[:3]))
     if fb.story_expected:
         return NextStep("Keep this shape; say the result in the first sentence next time, then tell the story",
-                        "situation, action and a measured result were all heard")
-    return NextStep("Back your answer with one example from your own work: what you did and how it turned out",
-                    "no example from experience was heard" if not fb.parts_heard
-                    else f"heard: {', '.join(fb.parts_heard)}")
+                        f"{', '.join(fb.parts_heard)} heard" + (f", the result measured (\u201c{fb.measure}\u201d)"
+                                                               if fb.measured_result else ""))
+    if not ({"action", "result"} & set(fb.parts_heard)):
+        return NextStep("Back your answer with one example from your own work: what you did and how it turned out",
+                        "no example from experience was heard")
+    if fb.strong_answer:
+        return NextStep("Check it against what a strong answer covers, below, and add the piece that is missing",
+                        f"on topic, with an example: {', '.join(fb.parts_heard)} heard")
+    return NextStep("Keep this shape: on topic, with an example from your own work",
+                    f"{', '.join(fb.parts_heard)} heard")
