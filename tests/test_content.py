@@ -61,7 +61,8 @@ def test_unsure_words_are_never_quoted_and_a_mostly_unsure_answer_is_not_judged(
     words[k] = LabeledWord("eight", words[k].start, words[k].end, 0.1, None)  # the recogniser's guess
     fb = judge_content(words, None)
     assert fb.judged
-    assert "eight" not in " ".join(s.quote for s in fb.sentences) and "split the tests into \u2026 groups" in fb.quote("action")
+    assert "eight" not in " ".join(s.quote for s in fb.sentences)
+    assert "split the tests into \u2026 groups" in fb.quote("action")
     unsure = [LabeledWord(w.text, w.start, w.end, 0.2 if i % 2 else 0.9, w.filler) for i, w in enumerate(words)]
     fb = judge_content(unsure, None)
     assert not fb.judged and "too uncertain" in fb.reason
@@ -96,7 +97,8 @@ def test_an_answer_that_does_not_answer_says_what_was_not_heard():
 
 def test_a_job_question_is_held_against_its_duty():
     q = QuestionBrief.from_question({"text": "Tell me about a time you handed over a patient.",
-                                     "strong_answer": "", "duty": "Give clear handovers of patient care at shift change"})
+                                     "strong_answer": "",
+                                     "duty": "Give clear handovers of patient care at shift change"})
     fb = judge_content(timed_words("On a night shift I was looking after a patient whose pressure was dropping. "
                                    "At handover I went through his chart with the day nurse. She caught the next "
                                    "drop early."), q)
@@ -122,7 +124,8 @@ def test_marked_bank_questions_are_the_banks_own():
     in_banks = [qid for qid in questions if qid in banks]
     assert len(in_banks) >= 20
     for qid in in_banks:
-        assert questions[qid]["text"] == banks[qid]["text"] and questions[qid]["strong_answer"] == banks[qid]["strong_answer"]
+        ours, theirs = questions[qid], banks[qid]
+        assert (ours["text"], ours["strong_answer"]) == (theirs["text"], theirs["strong_answer"])
 
 
 def _delivery(text: str, question: QuestionBrief | None) -> Delivery:

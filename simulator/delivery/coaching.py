@@ -75,7 +75,8 @@ def coach(deliveries: list[Delivery | None], questions: list[dict | None] | None
     if no_result:
         found.append(Advice("Endings", f"{len(no_result)} of {n} answers told a story with no result",
                             "finish every story with one sentence that starts \"As a result\"", len(no_result) / n))
-    we_only = [c for c in stories if c.ownership.owner == "we" or (c.ownership.owner == "none" and c.ownership.we_quotes)]
+    we_only = [c for c in stories
+               if c.ownership.owner == "we" or (c.ownership.owner == "none" and c.ownership.we_quotes)]
     if we_only:
         found.append(Advice("Your own part", f"{len(we_only)} of {n} answers told what \"we\" did and no action "
                             "of your own", "retell one story saying \"I\" for every action that was yours",

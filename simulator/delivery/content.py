@@ -154,10 +154,12 @@ class ContentFeedback:
                 line += f"; \u201c{o.i_quotes[0]}\u201d"
             out.append(("Your part", line))
         elif o.we_quotes and self.story_expected:
-            out.append(("Your part", f"no action of your own heard; the story says \u201cwe\u201d: \u201c{o.we_quotes[0]}\u201d"))
+            out.append(("Your part", "no action of your own heard; the story says \u201cwe\u201d: "
+                                     f"\u201c{o.we_quotes[0]}\u201d"))
         if self.result:
-            out.append(("Result", (f"measured (\u201c{self.measure}\u201d)" if self.measured_result
-                                   else "heard, with no number or before and after") + f": \u201c{self.quote('result')}\u201d"))
+            how = (f"measured (\u201c{self.measure}\u201d)" if self.measured_result
+                   else "heard, with no number or before and after")
+            out.append(("Result", f"{how}: \u201c{self.quote('result')}\u201d"))
         elif self.story_expected:
             out.append(("Result", "no result heard"))
         ev = f"{len(self.specifics)} specific{'s' if len(self.specifics) != 1 else ''}"
@@ -553,7 +555,8 @@ def judge_content(words: Sequence[SpokenWord], question: QuestionBrief | None) -
     fb = ContentFeedback(question=question.text if question else "")
     if question is not None:
         fb.story_expected = bool(_STORY.search(question.text.lower()))
-        fb.measure_expected = bool(_COUNTABLE.search(f"{question.text} {question.strong_answer} {question.duty}".lower()))
+        asked = f"{question.text} {question.strong_answer} {question.duty}".lower()
+        fb.measure_expected = bool(_COUNTABLE.search(asked))
         fb.strong_answer = question.strong_answer or question.duty
     spoken = [w for w in words if not w.filler and _norm(w.text)]
     unsure = sum(1 for w in spoken if w.probability < UNSURE_P)
@@ -613,7 +616,7 @@ def _next_step(fb: ContentFeedback) -> NextStep:
             return NextStep("Add the steps you took yourself, starting \u201cI\u2026\u201d",
                             "no action of yours was heard")
         if o.owner == "we":
-            return NextStep("Say \u201cI\u201d for the steps that were yours, and name what the team did apart from you",
+            return NextStep("Say \u201cI\u201d for the steps that were yours, and what the team did apart from you",
                             f"every action was \u201cwe\u201d: \u201c{o.we_quotes[0]}\u201d")
         if not fb.result:
             return NextStep("End with how it turned out, in one sentence that starts \u201cAs a result\u201d",
