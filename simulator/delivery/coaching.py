@@ -115,7 +115,7 @@ def changes(sessions: list[list[Delivery | None]]) -> list[str]:
                      f"from {f_before:.1f}")
     for what, counts in (("had a measured result", lambda c: c.measured_result),
                          ("told an action of your own (\"I\")", lambda c: c.ownership.owner in ("i", "mixed")),
-                         ("answered what was asked", lambda c: c.answered)):
+                         ("were on topic", lambda c: c.answered)):
         c_now, n_now = content_count(now, counts)
         c_before, n_before = content_count(before, counts)
         if n_now and n_before and c_now / n_now != c_before / n_before:

@@ -225,7 +225,7 @@ def _content_tally(s: SessionSummary) -> Metric:
     return Metric("content", "Content", s.measured_results, f"{s.measured_results} of {n} measured",
                   "a measured result in every story", "info",
                   f"{s.measured_results} of {n} answers had a measured result, {s.results} a result; "
-                  f"{s.own_actions} told an action of your own; {s.answered} answered what was asked")
+                  f"{s.own_actions} told an action of your own; {s.answered} on topic")
 
 
 headline_metrics = judge  # the name analyze used before the judge had a module of its own
