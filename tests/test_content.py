@@ -104,6 +104,12 @@ def test_a_job_question_is_held_against_its_duty():
                                    "drop early."), q)
     assert fb.duty_terms is not None and {c.term for c in fb.duty_terms.covered} >= {"handovers", "patient", "shift"}
     assert fb.strong_answer == "Give clear handovers of patient care at shift change"
+    assert any(text.startswith("on topic") and "the job's line: 3 of" in text for _, text in fb.points)
+    # As the interviewer's plan carries it: the job description's line as `job_words`.
+    planned = QuestionBrief.from_question({"text": "Tell me about a handover.", "job_words": "Give clear handovers"})
+    assert (planned.duty, planned.duty_source) == ("Give clear handovers", "job")
+    resume = QuestionBrief.from_question({"text": "Tell me about it.", "resume_words": "Led a ward of 30 beds"})
+    assert (resume.duty, resume.duty_source) == ("Led a ward of 30 beds", "resume")
 
 
 def test_the_marked_set_meets_the_targets():

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from simulator.delivery.alignment import DroppedWord, place_words
+from simulator.delivery.alignment import DroppedWord, place_words, unheard_speech
 from simulator.delivery.content import ContentFeedback, QuestionBrief, judge_content
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
 from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
@@ -63,6 +63,9 @@ class Delivery:
     # Issue 4's additions.
     speech_found: bool = False
     dropped_words: list[DroppedWord] = field(default_factory=list)  # said over silence: hallucinations
+    # Seconds of speech the transcriber wrote no word for (`dropped_words` lists each stretch):
+    # word count, pace and fillers miss what was said there.
+    unheard_s: float = 0.0
     word_times_estimated: bool = False  # the transcriber lost its timestamps: words spread over the speech
     articulation_wpm: float | None = None  # words per minute of speaking time, pauses excluded
     pace_windows: list[PaceWindow] = field(default_factory=list)
@@ -115,11 +118,16 @@ def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | Non
 
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
-            sample_rate: int = 16_000, input_overflows: int = 0, question: QuestionBrief | None = None) -> Delivery:
+            sample_rate: int = 16_000, input_overflows: int = 0,
+            unheard: Iterable[tuple[float, float]] = (), question: QuestionBrief | None = None) -> Delivery:
+    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard).
+    `question`: what the answer is held against in its content feedback (None: judged without one)."""
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
     kept, dropped, estimated = place_words(_finite_words(words), activity)
+    lost = unheard_speech(list(unheard), activity, kept)
+    dropped = sorted(dropped + lost, key=lambda d: d.start)
     texts = [w.text for w in kept]
     tokens, labels, phrases, counts = read_words(texts)
     labeled = [LabeledWord(w.text, w.start, w.end, w.probability, label) for w, label in zip(kept, labels)]
@@ -128,7 +136,8 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=join_words(texts), words=labeled,
                       word_count=word_count, speech_s=0.0, wpm=None, time_to_first_word_s=None, pauses=[],
                       fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
-                      word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)))
+                      word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)),
+                      unheard_s=round(sum(d.end - d.start for d in lost), 3))
     result.content = judge_content(labeled, question)
     if not kept:
         result.answer_length = AnswerLength(0.0, time_budget_s, 0.0 if time_budget_s else None)

@@ -40,14 +40,19 @@ class QuestionBrief:
     question made from a job description, the duty it came from."""
     text: str = ""
     strong_answer: str = ""
-    duty: str = ""
+    duty: str = ""  # the job description's (or the résumé's) line the question was made from
+    duty_source: str = "job"  # "job" or "resume"
 
     @classmethod
     def from_question(cls, question: dict | None) -> QuestionBrief | None:
+        """From a plan's question dict: a job question carries its line as `job_words`, a résumé
+        question as `resume_words` (simulator.interview.interviewer)."""
         if not question or not str(question.get("text") or "").strip():
             return None
-        duty = question.get("duty") or question.get("job_words") or ""
-        return cls(str(question["text"]).strip(), str(question.get("strong_answer") or "").strip(), str(duty).strip())
+        source = "resume" if question.get("resume_words") and not question.get("job_words") else "job"
+        duty = question.get("duty") or question.get("job_words") or question.get("resume_words") or ""
+        return cls(str(question["text"]).strip(), str(question.get("strong_answer") or "").strip(),
+                   str(duty).strip(), source)
 
 
 @dataclass(slots=True)
@@ -107,6 +112,7 @@ class ContentFeedback:
     vague: list[str] = field(default_factory=list)  # vague phrases heard
     question_terms: Coverage = field(default_factory=Coverage)
     duty_terms: Coverage | None = None
+    duty_source: str = ""  # "job" or "resume": where the duty line came from
     answered: bool = False
     next_step: NextStep | None = None
     strong_answer: str = ""  # the bank's strong answer, or the duty for a job question
@@ -131,7 +137,8 @@ class ContentFeedback:
             asked.append("unclear in the recording: " + ", ".join(cov.unclear))
         if self.duty_terms is not None:
             d = self.duty_terms
-            asked.append(f"the duty: {len(d.covered)} of {len(d.covered) + len(d.missing)} of its words heard"
+            whose = "your résumé's line" if self.duty_source == "resume" else "the job's line"
+            asked.append(f"{whose}: {len(d.covered)} of {len(d.covered) + len(d.missing)} of its words heard"
                          + (" (" + ", ".join(c.heard for c in d.covered) + ")" if d.covered else ""))
         if self.answered:
             line = "on topic" + ("; " + "; ".join(asked) if asked else "")
@@ -589,6 +596,7 @@ def judge_content(words: Sequence[SpokenWord], question: QuestionBrief | None) -
         fb.question_terms = _cover(key_terms(question.text), clear_words, unsure_words)
         if question.duty:
             fb.duty_terms = _cover(key_terms(question.duty), clear_words, unsure_words)
+            fb.duty_source = question.duty_source
     on_topic = bool(fb.question_terms.covered or fb.question_terms.unclear
                     or (fb.duty_terms and (fb.duty_terms.covered or fb.duty_terms.unclear))
                     or (question is not None and not fb.question_terms.missing))

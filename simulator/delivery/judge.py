@@ -59,11 +59,24 @@ def judge(d: Delivery) -> list[Metric]:
     """One answer's headline figures, each judged against its target."""
     if not d.speech_found:
         note = "no speech was found in the recording"
-        if d.dropped_words:
-            note += f" ({len(d.dropped_words)} transcribed word(s) fell on silence and were dropped)"
-        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _overflows(d)) if m]
-    return [m for m in (_pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
+        fell = [w for w in d.dropped_words if w.text]
+        if fell:
+            note += f" ({len(fell)} transcribed word(s) fell on silence and were dropped)"
+        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _unheard(d), _overflows(d))
+                if m]
+    return [m for m in (_unheard(d), _pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
                         _repetitions(d), _length(d), _pitch(d), _loudness(d), _overflows(d)) if m]
+
+
+def _unheard(d: Delivery) -> Metric | None:
+    """First when present: every other figure of the answer misses what was said there."""
+    if not d.unheard_s:
+        return None
+    spans = [w for w in d.dropped_words if not w.text]
+    where = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in spans[:3]) + (", ..." if len(spans) > 3 else "")
+    return Metric("unheard_speech", "Unheard speech", d.unheard_s, f"{d.unheard_s:.1f} s", "0 s", "watch",
+                  f"a voice was heard at {where} but no words were recognised there: word count, pace and "
+                  "fillers leave that part out")
 
 
 def _overflows(d: Delivery) -> Metric | None:

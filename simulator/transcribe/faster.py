@@ -15,6 +15,7 @@ from simulator.audio.level import split_at_pauses
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord, join_fragments
 from simulator.transcribe.hesitations import merge_hesitations
 from simulator.transcribe.inventions import mark_invented
+from simulator.transcribe.loops import NO_REPEAT_NGRAM, cut_loops, find_loops
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
 # A short, filler-laden prompt makes Whisper write hesitations verbatim instead of cleaning them
@@ -93,9 +94,14 @@ class FasterWhisperTranscriber:
         return words
 
     def _pass(self, audio: np.ndarray, offset: float, *, verbatim: bool) -> list[TimedWord]:
-        return mark_invented(list(join_fragments(self._decode(audio, offset, verbatim=verbatim))))
+        words = list(join_fragments(self._decode(audio, offset, verbatim=verbatim)))
+        if find_loops(words):  # the loop ate the words said under it: decode once more, barred from looping
+            words = cut_loops(list(join_fragments(self._decode(audio, offset, verbatim=verbatim,
+                                                               no_repeat_ngram_size=NO_REPEAT_NGRAM))))
+        return mark_invented(words)
 
-    def _decode(self, audio: np.ndarray, offset: float, *, verbatim: bool) -> Iterator[TimedWord]:
+    def _decode(self, audio: np.ndarray, offset: float, *, verbatim: bool,
+                no_repeat_ngram_size: int = 0) -> Iterator[TimedWord]:
         segments, _info = self._model.transcribe(
             audio,
             language=None if self._english_only else "en",
@@ -108,6 +114,12 @@ class FasterWhisperTranscriber:
             # the log-probability check, and sampled re-decodes made the output differ from run
             # to run and machine to machine (and took twice the time).
             temperature=0.0,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            # Whether there is speech is decided from the waveform before a chunk is sent (silence
+            # never is) and after (words over silence are dropped). Whisper's own test skipped a
+            # whole window of speech in silence when its text scored under -1 a token (accented
+            # speech does) and "no speech" over 0.6: nineteen seconds of a narrative lost.
+            no_speech_threshold=None,
             # A chunk cannot hold more than about 6 tokens a second of speech; a decoder stuck in
             # a loop ("see you in the next video, see you in ...", seen on phone static) is cut
             # there instead of running to 448 tokens and delaying the feedback.
