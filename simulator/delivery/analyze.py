@@ -14,6 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from simulator.delivery.alignment import DroppedWord, place_words, unheard_speech
+from simulator.delivery.content import ContentFeedback, QuestionBrief, judge_content
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
 from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
     FILLER_PERCENT_WATCH, FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric, clock, filler_status, headline_metrics, judge,
@@ -24,7 +25,6 @@ from simulator.delivery.plain import from_plain, to_plain
 from simulator.delivery.pauses import Pause, PauseClasses, classify, find_pauses
 from simulator.delivery.prosody import Prosody, Stretch, measure_prosody
 from simulator.delivery.speech import VoiceActivity, voice_activity
-from simulator.delivery.structure import StarCues, star_cues
 from simulator.transcribe.base import TimedWord
 
 MIN_RATE_SPAN_S = 1.0  # a rate over less than a second of speech means nothing
@@ -81,7 +81,8 @@ class Delivery:
     repetitions: list[Repetition] = field(default_factory=list)
     answer_length: AnswerLength | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    structure: StarCues = field(default_factory=StarCues)
+    # Issue 21: what was said, judged against the question (simulator.delivery.content).
+    content: ContentFeedback = field(default_factory=ContentFeedback)
     input_overflows: int = 0  # times the machine fell behind the microphone: audio lost from the recording
 
     def to_dict(self) -> dict:
@@ -89,12 +90,16 @@ class Delivery:
         d = to_plain(self)
         d["dropped_word_count"] = len(self.dropped_words)
         d["metrics"] = [to_plain(m) for m in self.metrics]
+        d["content"]["points"] = [{"label": label, "text": text} for label, text in self.content.points]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Delivery:
         if "speech_found" not in d:  # stored before issue 4: words mean speech was found
             d = {**d, "speech_found": bool(d.get("words"))}
+        if "content" not in d:  # analysed before issue 21: judged by nobody, and said so
+            d = {**d, "content": to_plain(ContentFeedback(reason="this answer was analysed before content feedback "
+                                                                  "existed"))}
         return from_plain(cls, d)
 
     @property
@@ -114,8 +119,9 @@ def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | Non
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
             sample_rate: int = 16_000, input_overflows: int = 0,
-            unheard: Iterable[tuple[float, float]] = ()) -> Delivery:
-    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard)."""
+            unheard: Iterable[tuple[float, float]] = (), question: QuestionBrief | None = None) -> Delivery:
+    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard).
+    `question`: what the answer is held against in its content feedback (None: judged without one)."""
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
@@ -132,7 +138,7 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
                       fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
                       word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)),
                       unheard_s=round(sum(d.end - d.start for d in lost), 3))
-    result.structure = star_cues([t for t, label in zip(texts, labels) if not label])
+    result.content = judge_content(labeled, question)
     if not kept:
         result.answer_length = AnswerLength(0.0, time_budget_s, 0.0 if time_budget_s else None)
         return result

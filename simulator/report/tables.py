@@ -112,6 +112,36 @@ def print_real_speech(out: Console, real: dict) -> None:
             out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")
 
 
+def print_content_bench(out: Console, result: dict) -> None:
+    """`bench --content`: each STAR part's precision and recall and each item's accuracy, per set."""
+    targets = result["targets"]
+    for name in ("marked", "held_out"):
+        r = result.get(name)
+        if r is None:
+            continue
+        table = Table(box=None, header_style="bold", title=f"{name.replace('_', '-')} set: {r['answers']} answers, "
+                      f"{r['questions']} questions", title_justify="left")
+        for col in ("item", "precision", "recall", "accuracy", "counts"):
+            table.add_column(col, justify="left" if col in ("item", "counts") else "right")
+        for part, p in r["parts_per_answer"].items():
+            table.add_row(f"{part} (per answer)", _share(p["precision"]), _share(p["recall"]), "",
+                          f"{p['right']}/{p['found']} found, {p['marked']} marked")
+        for part, p in r["parts_per_sentence"].items():
+            table.add_row(f"{part} (per sentence)", _share(p["precision"]), _share(p["recall"]), "",
+                          f"{p['right']}/{p['found']} found, {p['marked']} marked")
+        for item, a in r["items"].items():
+            table.add_row(item.replace("_", " "), "", "", _share(a["accuracy"]), f"{a['right']} of {a['of']}")
+        out.print(table)
+        verdict = "meets" if r["meets_targets"] else "misses"
+        out.print(f"{verdict} the targets (each part per answer: precision and recall >= {targets['part_precision']}; "
+                  f"items >= {targets['item_accuracy']}); {len(r['disagreements'])} disagreements "
+                  "(--json lists them)\n")
+
+
+def _share(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 def print_job_bench(out: Console, result: dict) -> None:
     for heldout, name in ((False, "built on"), (True, "held out")):
         table = Table(title=f"Job descriptions {name}: {result['plan_questions']}-question plans, the fewest duties "

@@ -14,6 +14,10 @@ def add_arguments(c) -> None:
                    help="length of the long answer for the feedback-latency test (default 120)")
     c.add_argument("--accuracy", action="store_true",
                    help="also run the delivery-metrics accuracy suite (pauses, pace, fillers against ground truth)")
+    c.add_argument("--content", action="store_true",
+                   help="only the content-feedback agreement with hand-marked answers (no model, no audio)")
+    c.add_argument("--held-out", action="store_true",
+                   help="with --content: also score the answers kept aside while the rules were written")
     c.add_argument("--engines-only", action="store_true", help="skip the feedback-latency test")
     c.add_argument("--jobs", action="store_true",
                    help="only the job-plan benchmark: duties covered by a 7-question plan, questions from another "
@@ -29,6 +33,22 @@ def run(args) -> int:
     from simulator import bench as bench_mod
     from simulator.report.terminal import console
 
+    if args.held_out and not args.content:
+        from simulator.cli.common import warn
+
+        warn("--held-out goes with --content")
+        return 2
+    if args.content:
+        from simulator.evaluation.content import run_content
+
+        result = run_content(held_out=args.held_out)
+        if args.json:
+            print_json(result)
+        else:
+            from simulator.report.tables import print_content_bench
+
+            print_content_bench(console(), result)
+        return 0
     if args.jobs:
         return _jobs(args)
 
