@@ -52,13 +52,17 @@ def espeak(text: str, voice: str, rate: int = 150) -> np.ndarray:
         return load_audio(path)
 
 
-def long_answer(seed: int = 0) -> tuple[np.ndarray, list[Part]]:
-    """The audio (mono float32, 16 kHz) and where each part lies in it."""
+def long_answer(seed: int = 0, quiet: bool = True) -> tuple[np.ndarray, list[Part]]:
+    """The audio (mono float32, 16 kHz) and where each part lies in it; without the quiet parts
+    when `quiet` is False (85 s: on them Whisper writes whatever the window's context suggests,
+    different from one cut of the audio to another)."""
     from simulator.audio.io import load_audio
 
     rng = np.random.default_rng(seed)
     pieces, parts, t = [], [], 0
     for source, script, gain in PARTS:
+        if gain < 1.0 and not quiet:
+            continue
         if script is None:
             audio = load_audio(DATA / f"{source}.wav")
             words = len((DATA / f"{source}.txt").read_text().split())
