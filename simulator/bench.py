@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -136,14 +137,35 @@ def measure_real_speech(config: EngineConfig, folder: Path) -> dict:
         audio_s += delivery.duration_s or 0.0
         return delivery
 
-    score, results = run_realspeech(folder, analyze_clip)
+    score, results = run_realspeech(folder, analyze_clip, whole_file_text=whole_file_decoder(config, load_audio))
     return {**asdict(config), "label": config.label, **score.to_dict(), "rtf": round(compute / max(audio_s, 1e-9), 3),
             "clips_detail": [asdict(r) for r in results]}
 
 
+def whole_file_decoder(config: EngineConfig, load_audio) -> Callable[[Path], str] | None:
+    """The baseline a long answer is held to: plain decoding of the whole file in one call with the
+    engine's own defaults (faster-whisper's long-form loop: 30 s windows, each conditioned on the
+    text before, temperature fallback), the same model, compute type and beam. None for other engines."""
+    if config.engine != "faster-whisper":
+        return None
+    from faster_whisper import WhisperModel
+
+    from simulator.transcribe.weights import resolve
+
+    weights = resolve(config.model)
+    model = WhisperModel(str(weights.ct2_dir), device="cpu", compute_type=config.compute_type)
+    language = None if weights.name.endswith(".en") else "en"
+
+    def text(path: Path) -> str:
+        segments, _info = model.transcribe(load_audio(path), language=language, beam_size=config.beam_size)
+        return " ".join(s.text for s in segments)
+
+    return text
+
+
 def real_speech(folder: Path, configs: list[EngineConfig] | None = None, progress=lambda text: None,
                 latency_s: float | None = 120.0) -> dict:
-    """Real spontaneous speech with human transcripts (a folder of NAME.wav + NAME.json, read by
+    """Real spontaneous speech with human transcripts (a folder of NAME.wav or .flac + NAME.json, read by
     path): hesitations, words, invented endings per configuration, each in a fresh process; and
     the feedback latency of each model after a long answer."""
     folder = Path(folder)
@@ -152,7 +174,7 @@ def real_speech(folder: Path, configs: list[EngineConfig] | None = None, progres
     from simulator.evaluation.realspeech import load_clips
 
     if not load_clips(folder):
-        raise UserError(f"--data {folder}: no clips with transcripts (NAME.wav + NAME.json)")
+        raise UserError(f"--data {folder}: no clips with transcripts (NAME.wav or NAME.flac + NAME.json)")
     rows = []
     for config in configs or real_speech_configs():
         progress(f"real speech: {config.label}")

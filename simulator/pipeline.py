@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.audio.io import iter_blocks
 from simulator.delivery.analyze import Delivery, analyze
+from simulator.delivery.content import QuestionBrief
 from simulator.delivery.speech import VoiceActivity, voice_activity
 from simulator.transcribe.base import SAMPLE_RATE, Transcriber
 from simulator.transcribe.streaming import StreamingTranscriber
@@ -57,14 +58,15 @@ class AnswerAnalyzer:
         return self.stream.words_so_far()
 
     def finish(self, *, file: str | None = None, time_budget_s: float | None = None,
-               input_overflows: int = 0) -> Analysis:
+               input_overflows: int = 0, question: QuestionBrief | None = None) -> Analysis:
         self._blocks.put(None)
         words = self.stream.finish()
         self._worker.join()
         if self._error is not None:
             raise self._error
         delivery = analyze(self._activity, words, file=file, duration_s=self._samples / SAMPLE_RATE,
-                           time_budget_s=time_budget_s, input_overflows=input_overflows)
+                           time_budget_s=time_budget_s, input_overflows=input_overflows,
+                           unheard=[(u.start, u.end) for u in self.stream.unheard], question=question)
         return Analysis(delivery, self.transcriber.engine, self.transcriber.model)
 
     def cancel(self, timeout: float = 1.0) -> None:
@@ -95,13 +97,13 @@ class AnswerAnalyzer:
 
 
 def analyze_file(path: Path, transcriber: Transcriber, *, time_budget_s: float | None = None,
-                 display_name: str | None = None) -> Analysis:
+                 display_name: str | None = None, question: QuestionBrief | None = None) -> Analysis:
     analyzer = AnswerAnalyzer(transcriber, bounded=True)
     channels: list[str] = []
     try:
         for block in iter_blocks(path, block_s=1.0, channels=channels.append):
             analyzer.feed(block)
-        analysis = analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)
+        analysis = analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s, question=question)
         analysis.channels = channels[0] if channels else None
         return analysis
     except BaseException:  # a bad file, Ctrl-C: no worker may go on transcribing behind our back

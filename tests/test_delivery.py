@@ -18,7 +18,6 @@ from simulator.delivery.pace import find_drift, pace_windows, spoken_counts, spo
 from simulator.delivery.pauses import classify, find_pauses, Pause
 from simulator.delivery.prosody import measure_prosody
 from simulator.delivery.speech import voice_activity
-from simulator.delivery.structure import star_cues
 from simulator.transcribe.base import TimedWord
 
 SR = 16_000
@@ -159,13 +158,6 @@ def test_repetitions_read_through_hesitations():
     skip = [hesitation_kind(t.norm) is not None for t in tokens]
     reps = find_repetitions(tokens, list(range(len(texts))), list(range(len(texts))), skip)
     assert [(r.text, r.count) for r in reps] == [("i", 2), ("the", 3), ("we were", 2)]
-
-
-def test_star_cues():
-    cues = star_cues("When I was at my last job the build was slow. My task was to fix it. "
-                     "I split the tests and as a result we cut the build time by 40%.".split())
-    assert (cues.situation, cues.task, cues.action, cues.result, cues.measured_result) == (True,) * 5
-    assert star_cues(["Hello", "there."]).parts_heard == 0
 
 
 # ---- voice activity and pauses --------------------------------------------------------------------

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from simulator.delivery.analyze import Delivery
-from simulator.delivery.structure import star_cues
+from simulator.delivery.content import judge_content
 from simulator.delivery.coaching import changes, coach
 from simulator.interview.followups import GENERAL
 from simulator.interview.interviewer import Interviewer, choose_follow_up
@@ -37,14 +37,14 @@ def delivery(text: str, unsure: set[int] = frozenset(), dropped: list[tuple[str,
         drops.append({"text": w, "start": words[i]["start"] - 0.4, "end": words[i]["start"] - 0.1,
                       "reason": "no voice"})
     spoken = [w["text"] for w in words if w["filler"] != "hesitation"]
-    cues = star_cues([" ".join(w["text"] for w in words if not w["filler"])])
-    return Delivery.from_dict({
+    d = Delivery.from_dict({
         "file": None, "duration_s": t, "pauses": [], "fillers_per_min": None,
         "words": words, "dropped_words": drops, "word_count": len(spoken), "speech_found": True,
-        "transcript": text, "answer_length": {"answer_s": t}, "structure": {
-            "result": cues.result, "i_count": cues.i_count, "we_count": cues.we_count},
+        "transcript": text, "answer_length": {"answer_s": t},
         "wpm": 140.0, "time_to_first_word_s": 0.5, "speech_s": t, "fillers": {"hesitation": 0, "discourse": 0},
         **extra})
+    d.content = judge_content(d.words, None)  # as analyze judges it, from the labelled words
+    return d
 
 
 def test_a_claimed_number_is_quoted_back_in_the_second_person():

@@ -195,13 +195,13 @@ def test_story_without_a_result_gets_what_was_the_outcome():
     q = {"text": "Tell me about a time you disagreed with a colleague.", "category": "conflict",
          "time_budget_s": 120}
     d = delivery(LONG_STORY, budget=120)
-    assert d.word_count >= iv.SHORT_ANSWER_WORDS and not d.structure.result
+    assert d.word_count >= iv.SHORT_ANSWER_WORDS and not d.content.result
     fu = choose_follow_up(q, d)
     assert fu.text == OUTCOME == "What was the outcome?" and "no result" in fu.reason
     # With a result heard, no "outcome" question: the claimed number is asked about instead
     # (issue 14), quoting what was said.
     d2 = delivery(LONG_STORY_WITH_RESULT, budget=120)
-    assert d2.structure.result
+    assert d2.content.result
     fu2 = choose_follow_up(q, d2)
     assert fu2.kind == "measure" and fu2.text != OUTCOME and fu2.quote in d2.transcript.lower()
     # Not a story question: a long answer without a "result" is fine.

@@ -135,6 +135,7 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     assert re.fullmatch(r"\d+ wpm", pace), pace
     assert 90 <= int(pace.split()[0]) <= 200
     assert "silence" in page.text_content("#card-1 .eyebrow")
+    card_content = page.locator("#card-1 dl.content dd").all_text_contents()
     page.screenshot(path=str(SHOTS / "web-interview.png"), full_page=True)
 
     # A 22-word answer to a main question gets the CLI's follow-up; it is ended by the button.
@@ -153,6 +154,8 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
         server.root, "SELECT number, stopped_by, duration_s, delivery FROM answers ORDER BY number")
     assert number == 1 and stopped_by == "silence" and 11 <= duration <= 20
     assert "ask not" in json.loads(delivery)["transcript"].lower()
+    # The card shows the content the store keeps, word for word (one judge; the page never judges).
+    assert card_content and card_content == [p["text"] for p in json.loads(delivery)["content"]["points"]]
 
     # The report page: html.py's report, served; a clicked word plays the answer from there.
     page.click("#report-link")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from simulator.config import Config
+from simulator.delivery.content import QuestionBrief
 from simulator.errors import UserError
 
 T = TypeVar("T")
@@ -27,6 +28,7 @@ def _run(_label: str, fn: Callable[[], T]) -> T:
 
 
 def analyze_files(paths: list[str], settings: Config, *, budget_s: float | None = None,
+                  question: QuestionBrief | None = None,
                   warn: Callable[[str], None] = lambda line: None,
                   busy: Callable[[str, Callable[[], T]], T] = _run) -> Iterator:
     """Yields one `Analysis` (simulator.pipeline) or `FileError` per path, in order; each
@@ -34,7 +36,8 @@ def analyze_files(paths: list[str], settings: Config, *, budget_s: float | None 
 
     Each file is opened before the model loads, so bad input fails fast; the model loads once,
     for the first file that can be read. `busy(label, fn)` runs a slow step (a front end may show
-    a spinner); `warn` hears about files analysed despite a problem.
+    a spinner); `warn` hears about files analysed despite a problem. `question`: what the
+    recordings answer, for the content feedback (without it, content is judged without a question).
     """
     from simulator.app.sessions import transcriber_loader
     from simulator.audio.io import iter_blocks, wav_shortfall
@@ -54,6 +57,7 @@ def analyze_files(paths: list[str], settings: Config, *, budget_s: float | None 
                 transcriber = busy(f"loading {settings.engine} {settings.model}…", load)
             model = transcriber
             yield busy(f"analysing {path.name}…",
-                       lambda: analyze_file(path, model, time_budget_s=budget_s, display_name=given))
+                       lambda: analyze_file(path, model, time_budget_s=budget_s, display_name=given,
+                                            question=question))
         except UserError as exc:
             yield FileError(path, exc)

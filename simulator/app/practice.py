@@ -22,7 +22,17 @@ class PracticeOptions:
     speak: bool = True
     input_device: str | None = None  # an option given now; else the settings' device
     output_device: str | None = None
-    job: str | None = None  # a job description file ("-": standard input): questions about its skills
+    job: str | None = None  # a job description file ("-": standard input): questions about its duties and skills
+    resume: str | None = None  # a résumé file ("-": standard input): questions about what the person did
+    keep_resume: bool = False  # store the résumé's text with the session (default: it is only read)
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """The texts a person gave: a job description and a résumé, each or both None."""
+
+    job: str | None = None
+    resume: str | None = None
 
 
 def speaker(settings: Config, view, *, speak: bool = True, chosen_output: str | None = None,
@@ -46,24 +56,53 @@ def speaker(settings: Config, view, *, speak: bool = True, chosen_output: str | 
     return Speaker(voice, device, enabled=available)
 
 
-def read_job(path: str | None):
-    """The job a description file names (title, seniority, skills), or None without one."""
-    if not path:
-        return None
-    from simulator.interview.job import read_job as parse_job, read_job_file
+def read_pasted(options: PracticeOptions, stdin=None) -> Pasted:
+    """The job description and résumé files the options name, read (`-` is standard input,
+    for one of the two)."""
+    from simulator.errors import UserError
+    from simulator.interview.job import read_job_file
+    from simulator.interview.resume import read_resume_file
 
-    return parse_job(read_job_file(path))
+    if options.job == "-" and options.resume == "-":
+        raise UserError("--job and --resume cannot both read standard input; give one of them as a file")
+    return Pasted(job=read_job_file(options.job, stdin) if options.job else None,
+                  resume=read_resume_file(options.resume, stdin) if options.resume else None)
 
 
-def plan(settings: Config, options: PracticeOptions, store: Store | None):
-    """The interviewer and its plan. A broken bank or job file fails here, before any device is
-    opened. Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
-    from simulator.interview.interviewer import Interviewer, parse_banks, recent_question_keys
+def plan(settings: Config, options: PracticeOptions, store: Store | None, pasted: Pasted | None = None):
+    """The interviewer and its plan. A broken bank, job or résumé file fails here, before any
+    device is opened. Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
+    from simulator.interview.interviewer import parse_banks, plan_for_job, recent_question_keys
 
-    return Interviewer(parse_banks(options.banks), questions=options.questions, seed=options.seed,
-                       mode=options.mode, name=settings.interviewer,
-                       recent=recent_question_keys(store) if store is not None else (),
-                       repeat=options.repeat, job=read_job(options.job))
+    pasted = pasted or read_pasted(options)
+    return plan_for_job(pasted.job, pasted.resume, banks=parse_banks(options.banks), questions=options.questions,
+                        seed=options.seed, mode=options.mode, name=settings.interviewer,
+                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat)
+
+
+def plan_for_bench(text: str, questions: int, seed: int) -> dict:
+    """A job's plan as `bench --jobs` scores it (`evaluation.job_plans`): its seniority, and each
+    main question with the line it was built from and the fields of the bank or skill it came from."""
+    from simulator.interview.interviewer import plan_for_job
+    from simulator.interview.job import load_skills
+
+    interviewer = plan_for_job(text, questions=questions, seed=seed, repeat=True)
+    skills = load_skills()
+    bank_fields: dict[str, list[str]] = {}
+    for f in skills.fields.values():
+        for bank in f.banks:
+            bank_fields.setdefault(bank, []).append(f.name)
+    template_ids = {t.id for t in skills.templates}
+
+    def fields_of(q: dict) -> list[str]:
+        for s in skills.skills:  # a skill's question: job-<skill id>-<template id>
+            if q["id"].startswith(f"job-{s.id}-") and q["id"][len(f"job-{s.id}-"):] in template_ids:
+                return list(s.fields)
+        return bank_fields.get(q["bank"], [])
+
+    main = [t.question for t in interviewer.turns if t.question is not None and t.question["role"] == "main"]
+    return {"seniority": interviewer.job.seniority,
+            "questions": [{"text": q["text"], "words": q.get("job_words", ""), "fields": fields_of(q)} for q in main]}
 
 
 def run_practice(settings: Config, options: PracticeOptions, view, store: Store | None = None) -> Session:
@@ -76,7 +115,8 @@ def run_practice(settings: Config, options: PracticeOptions, view, store: Store 
 
     rate = pressure_rate(settings.rate) if options.mode == "pressure" else settings.rate
     store = store or open_store(settings)
-    interviewer = plan(settings, options, store)
+    pasted = read_pasted(options)
+    interviewer = plan(settings, options, store, pasted)
     input_device = (devices.resolve(options.input_device, "input") if options.input_device
                     else devices.resolve_or_default(settings.input_device, "input", view.warn))
     if not devices.has_device("input", input_device):
@@ -100,7 +140,9 @@ def run_practice(settings: Config, options: PracticeOptions, view, store: Store 
         kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
         model=settings.model, extra={"input_device": input_device, "questions": options.questions,
                                      "repeat": options.repeat, "voice": voice.voice.voice, "rate": rate,
-                                     **interviewer.settings()})
+                                     **interviewer.settings(),
+                                     # The résumé is read, never stored, unless the person asks.
+                                     **({"resume": pasted.resume} if options.keep_resume and pasted.resume else {})})
     try:
         return run_session(store, session_settings, interviewer, source, voice, load, view)
     finally:

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from simulator.delivery.speech import VoiceActivity
 from simulator.transcribe.base import TimedWord
+from simulator.transcribe.hesitations import is_hesitation
 
 # Whisper word times are off by about 110 ms median, 220 ms p90 for tiny.en (docs/sources.md): a real
 # word is never further than this from speech.
@@ -31,6 +32,11 @@ MIN_WORDS_FOR_ESTIMATE = 4
 # waveform rise there (a beep, a click, static, a fan) was not a voice. Real words on telephone
 # speech score 0.3 and more, invented ones on static and room tone under 0.1 (README, Benchmark).
 VOICE_FLOOR = 0.15
+# Each of a run of the same word (or two hesitations at one instant) needs this much speech of its
+# own under the run; what the audio cannot hold is a decoder loop, whatever the word. A word
+# shorter than 0.1 s is rare even in fast speech; a loop writes them at one instant.
+MIN_WORD_SPEECH_S = 0.1
+SAME_INSTANT_S = 0.05
 
 
 @dataclass
@@ -38,7 +44,15 @@ class DroppedWord:
     text: str
     start: float
     end: float
-    reason: str  # "no speech", "no voice", "invented ending" or "prompt echo"
+    # "no speech", "no voice", "invented ending", "prompt echo", "loop", or UNHEARD (a stretch of
+    # speech with no words: `text` is empty)
+    reason: str
+
+
+UNHEARD = "voice heard, no words recognised"
+# Of a stretch the transcriber reports unheard, at least this much must be speech to the waveform
+# with a voice in it (VOICE_FLOOR), or it was noise the chunker's level gate took for speech.
+UNHEARD_SPEECH_S = 1.0
 
 
 def _norm(text: str) -> str:
@@ -113,11 +127,13 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
            ) -> tuple[list[TimedWord], list[DroppedWord]]:
     starts = [r[0] for r in regions]
     echoes = prompt_echoes(words)
+    loops = unheld_repeats(words, activity)
+    last_hesitation: TimedWord | None = None
     kept: list[TimedWord] = []
     dropped: list[DroppedWord] = []
     for i, w in enumerate(words):
         start, end = max(0.0, min(w.start, w.end)), max(0.0, w.start, w.end)
-        reason = _unsaid(w, i in echoes, activity, start, end)
+        reason = "loop" if i in loops else _unsaid(w, i in echoes, activity, start, end)
         if reason:
             dropped.append(DroppedWord(w.text, start, end, reason))
             continue
@@ -125,8 +141,48 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
         if kept and start < kept[-1].start:  # keep words in order; overlaps are left as they are
             start = kept[-1].start
             end = max(end, start)
-        kept.append(TimedWord(w.text, round(start, 3), round(end, 3), w.probability))
+        placed = TimedWord(w.text, round(start, 3), round(end, 3), w.probability)
+        if is_hesitation(placed) and last_hesitation is not None and same_instant(placed, last_hesitation):
+            # Two hesitations that snapping to the speech put at one instant (a gap holds one sound)
+            dropped.append(DroppedWord(w.text, start, end, "loop"))
+            continue
+        if is_hesitation(placed):
+            last_hesitation = placed
+        kept.append(placed)
     return kept, dropped
+
+
+def unheld_repeats(words: Sequence[TimedWord], activity: VoiceActivity) -> set[int]:
+    """Indices of words that have no sound of their own: the repeats of a word beyond what the
+    speech under the run can hold (MIN_WORD_SPEECH_S each), and a hesitation at the same instant
+    as the one before it."""
+    out: set[int] = set()
+    norms = [_norm(w.text) for w in words]
+    i = 0
+    while i < len(words):
+        k = i + 1
+        while k < len(words) and norms[k] and norms[k] == norms[i]:
+            k += 1
+        if k - i > 1:
+            first, last = words[i], words[k - 1]
+            held = int(activity.speech_between(min(first.start, first.end), max(last.start, last.end))
+                       / MIN_WORD_SPEECH_S)
+            out.update(range(i + max(1, held), k))
+        i = k
+    last_hesitation: TimedWord | None = None
+    for i, w in enumerate(words):
+        if i in out or not is_hesitation(w):
+            continue
+        if last_hesitation is not None and same_instant(w, last_hesitation):
+            out.add(i)
+        else:
+            last_hesitation = w
+    return out
+
+
+def same_instant(w: TimedWord, before: TimedWord) -> bool:
+    """`w` starts where `before` starts, or inside it: two sounds cannot be there at once."""
+    return abs(w.start - before.start) < SAME_INSTANT_S or w.start < before.end - SAME_INSTANT_S
 
 
 def _unsaid(w: TimedWord, echo: bool, activity: VoiceActivity, start: float, end: float) -> str | None:
@@ -165,3 +221,20 @@ def _snap(start: float, end: float, regions: list[tuple[float, float]], starts: 
 
     best = max(groups, key=overlap)
     return max(start, best[0][0]), min(end, best[-1][1])
+
+
+def unheard_speech(stretches: Sequence[tuple[float, float]], activity: VoiceActivity,
+                   kept: Sequence[TimedWord]) -> list[DroppedWord]:
+    """The stretches the transcriber found no words for, where the waveform agrees a voice spoke
+    and no kept word lies: listed with the dropped words, so no figure hides that it misses them."""
+    out = []
+    for start, end in stretches:
+        if any(w.start < end and w.end > start for w in kept):
+            continue
+        if activity.speech_between(start, end) < UNHEARD_SPEECH_S:
+            continue
+        voice = activity.voice_likelihood(start, end)
+        if voice is not None and voice < VOICE_FLOOR:
+            continue
+        out.append(DroppedWord("", round(start, 3), round(end, 3), UNHEARD))
+    return out

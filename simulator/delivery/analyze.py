@@ -13,7 +13,8 @@ from typing import Iterable
 
 import numpy as np
 
-from simulator.delivery.alignment import DroppedWord, place_words
+from simulator.delivery.alignment import DroppedWord, place_words, unheard_speech
+from simulator.delivery.content import ContentFeedback, QuestionBrief, judge_content
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
 from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
     FILLER_PERCENT_WATCH, FILLERS_PER_MIN_WATCH, PACE_TARGET, Metric, clock, filler_status, headline_metrics, judge,
@@ -24,7 +25,6 @@ from simulator.delivery.plain import from_plain, to_plain
 from simulator.delivery.pauses import Pause, PauseClasses, classify, find_pauses
 from simulator.delivery.prosody import Prosody, Stretch, measure_prosody
 from simulator.delivery.speech import VoiceActivity, voice_activity
-from simulator.delivery.structure import StarCues, star_cues
 from simulator.transcribe.base import TimedWord
 
 MIN_RATE_SPAN_S = 1.0  # a rate over less than a second of speech means nothing
@@ -63,6 +63,9 @@ class Delivery:
     # Issue 4's additions.
     speech_found: bool = False
     dropped_words: list[DroppedWord] = field(default_factory=list)  # said over silence: hallucinations
+    # Seconds of speech the transcriber wrote no word for (`dropped_words` lists each stretch):
+    # word count, pace and fillers miss what was said there.
+    unheard_s: float = 0.0
     word_times_estimated: bool = False  # the transcriber lost its timestamps: words spread over the speech
     articulation_wpm: float | None = None  # words per minute of speaking time, pauses excluded
     pace_windows: list[PaceWindow] = field(default_factory=list)
@@ -78,7 +81,8 @@ class Delivery:
     repetitions: list[Repetition] = field(default_factory=list)
     answer_length: AnswerLength | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    structure: StarCues = field(default_factory=StarCues)
+    # Issue 21: what was said, judged against the question (simulator.delivery.content).
+    content: ContentFeedback = field(default_factory=ContentFeedback)
     input_overflows: int = 0  # times the machine fell behind the microphone: audio lost from the recording
 
     def to_dict(self) -> dict:
@@ -86,12 +90,16 @@ class Delivery:
         d = to_plain(self)
         d["dropped_word_count"] = len(self.dropped_words)
         d["metrics"] = [to_plain(m) for m in self.metrics]
+        d["content"]["points"] = [{"label": label, "text": text} for label, text in self.content.points]
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Delivery:
         if "speech_found" not in d:  # stored before issue 4: words mean speech was found
             d = {**d, "speech_found": bool(d.get("words"))}
+        if "content" not in d:  # analysed before issue 21: judged by nobody, and said so
+            d = {**d, "content": to_plain(ContentFeedback(reason="this answer was analysed before content feedback "
+                                                                  "existed"))}
         return from_plain(cls, d)
 
     @property
@@ -110,11 +118,16 @@ def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | Non
 
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
-            sample_rate: int = 16_000, input_overflows: int = 0) -> Delivery:
+            sample_rate: int = 16_000, input_overflows: int = 0,
+            unheard: Iterable[tuple[float, float]] = (), question: QuestionBrief | None = None) -> Delivery:
+    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard).
+    `question`: what the answer is held against in its content feedback (None: judged without one)."""
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
     kept, dropped, estimated = place_words(_finite_words(words), activity)
+    lost = unheard_speech(list(unheard), activity, kept)
+    dropped = sorted(dropped + lost, key=lambda d: d.start)
     texts = [w.text for w in kept]
     tokens, labels, phrases, counts = read_words(texts)
     labeled = [LabeledWord(w.text, w.start, w.end, w.probability, label) for w, label in zip(kept, labels)]
@@ -123,8 +136,9 @@ def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Ite
     result = Delivery(file=file, duration_s=round(duration_s, 3), transcript=join_words(texts), words=labeled,
                       word_count=word_count, speech_s=0.0, wpm=None, time_to_first_word_s=None, pauses=[],
                       fillers=fillers, fillers_per_min=None, speech_found=bool(kept), dropped_words=dropped,
-                      word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)))
-    result.structure = star_cues([t for t, label in zip(texts, labels) if not label])
+                      word_times_estimated=estimated, input_overflows=max(0, int(input_overflows)),
+                      unheard_s=round(sum(d.end - d.start for d in lost), 3))
+    result.content = judge_content(labeled, question)
     if not kept:
         result.answer_length = AnswerLength(0.0, time_budget_s, 0.0 if time_budget_s else None)
         return result

@@ -70,14 +70,17 @@ def coach(deliveries: list[Delivery | None], questions: list[dict | None] | None
         found.append(Advice(f"Pace ({way})", f"{len(off)} of {n} answers were outside {PACE[0]:.0f}-{PACE[1]:.0f} "
                             "words per minute", "read a paragraph aloud for one minute and count the words; repeat "
                             "until you land in range twice running", len(off) / n))
-    no_result = [d for d in ds if not d.structure.result]
+    stories = [d.content for d in ds if d.content.judged and d.content.story_expected]
+    no_result = [c for c in stories if not c.result]
     if no_result:
-        found.append(Advice("Endings", f"{len(no_result)} of {n} answers had no result in them",
+        found.append(Advice("Endings", f"{len(no_result)} of {n} answers told a story with no result",
                             "finish every story with one sentence that starts \"As a result\"", len(no_result) / n))
-    we_only = [d for d in ds if d.structure.we_count >= 2 and not d.structure.i_count]
+    we_only = [c for c in stories
+               if c.ownership.owner == "we" or (c.ownership.owner == "none" and c.ownership.we_quotes)]
     if we_only:
-        found.append(Advice("Your own part", f"{len(we_only)} of {n} answers said \"we\" and never \"I\"",
-                            "retell one story saying \"I\" for every action that was yours", len(we_only) / n))
+        found.append(Advice("Your own part", f"{len(we_only)} of {n} answers told what \"we\" did and no action "
+                            "of your own", "retell one story saying \"I\" for every action that was yours",
+                            len(we_only) / n))
     found = [a for a in found if a.share >= 0.5]
     return sorted(found, key=lambda a: -a.share)[:2]
 
@@ -110,9 +113,18 @@ def changes(sessions: list[list[Delivery | None]]) -> list[str]:
     if f_now is not None and f_before is not None and abs(f_now - f_before) >= 0.5:
         lines.append(f"fillers {'fewer' if f_now < f_before else 'more'}: {f_now:.1f} a minute, "
                      f"from {f_before:.1f}")
-    r_now = sum(1 for d in now if d.structure.result)
-    r_before = sum(1 for d in before if d.structure.result)
-    if r_now / len(now) != r_before / len(before):
-        lines.append(f"results {'more often' if r_now / len(now) > r_before / len(before) else 'less often'}: "
-                     f"{r_now} of {len(now)} answers ended with one, from {r_before} of {len(before)}")
+    for what, counts in (("had a measured result", lambda c: c.measured_result),
+                         ("told an action of your own (\"I\")", lambda c: c.ownership.owner in ("i", "mixed")),
+                         ("were on topic", lambda c: c.answered)):
+        c_now, n_now = content_count(now, counts)
+        c_before, n_before = content_count(before, counts)
+        if n_now and n_before and c_now / n_now != c_before / n_before:
+            lines.append(f"{c_now} of {n_now} answers {what}, {'up' if c_now / n_now > c_before / n_before else 'down'}"
+                         f" from {c_before} of {n_before}")
     return lines or ["no clear change since the session before"]
+
+
+def content_count(deliveries: list[Delivery], test) -> tuple[int, int]:
+    """(answers passing `test`, answers whose content was judged): `test` reads a ContentFeedback."""
+    judged = [d.content for d in deliveries if d.content.judged]
+    return sum(1 for c in judged if test(c)), len(judged)

@@ -59,11 +59,24 @@ def judge(d: Delivery) -> list[Metric]:
     """One answer's headline figures, each judged against its target."""
     if not d.speech_found:
         note = "no speech was found in the recording"
-        if d.dropped_words:
-            note += f" ({len(d.dropped_words)} transcribed word(s) fell on silence and were dropped)"
-        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _overflows(d)) if m]
-    return [m for m in (_pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
-                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _star(d), _overflows(d)) if m]
+        fell = [w for w in d.dropped_words if w.text]
+        if fell:
+            note += f" ({len(fell)} transcribed word(s) fell on silence and were dropped)"
+        return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _unheard(d), _overflows(d))
+                if m]
+    return [m for m in (_unheard(d), _pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
+                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _overflows(d)) if m]
+
+
+def _unheard(d: Delivery) -> Metric | None:
+    """First when present: every other figure of the answer misses what was said there."""
+    if not d.unheard_s:
+        return None
+    spans = [w for w in d.dropped_words if not w.text]
+    where = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in spans[:3]) + (", ..." if len(spans) > 3 else "")
+    return Metric("unheard_speech", "Unheard speech", d.unheard_s, f"{d.unheard_s:.1f} s", "0 s", "watch",
+                  f"a voice was heard at {where} but no words were recognised there: word count, pace and "
+                  "fillers leave that part out")
 
 
 def _overflows(d: Delivery) -> Metric | None:
@@ -190,19 +203,6 @@ def _loudness(d: Delivery) -> Metric | None:
                   "spread of loudness between half-second stretches of speech")
 
 
-def _star(d: Delivery) -> Metric:
-    s = d.structure
-    heard = [f"{part} (\"{s.evidence[part]}\")" for part in ("situation", "task", "action", "result") if part in s.evidence]
-    missing = [part for part in ("situation", "task", "action", "result") if part not in s.evidence]
-    note = "heard " + (", ".join(heard) if heard else "no STAR signposts")
-    if missing:
-        note += "; not heard: " + ", ".join(missing)
-    if s.result and not s.measured_result:
-        note += "; no number in the result"
-    return Metric("star", "STAR cues", s.parts_heard, f"{s.parts_heard} of 4", "all four, with a measured result",
-                  "info", note)
-
-
 def session_metrics(s: SessionSummary) -> list[Metric]:
     """The session's headline figures judged against the same targets as each answer's metrics."""
     lo, hi = PACE_TARGET
@@ -224,9 +224,21 @@ def session_metrics(s: SessionSummary) -> list[Metric]:
     t = s.mean_time_to_first_word_s
     out.append(Metric("time_to_first_word_s", "Time to first word", t, "n/a" if t is None else f"{t:.1f} s",
                       None, "info", "mean time before the first word of an answer"))
+    out.append(_content_tally(s))
     out.append(Metric("speaking_s", "Speaking time", s.speaking_s, f"{s.speaking_s:.0f} s", None, "info",
                       f"{s.answers} answer{'s' if s.answers != 1 else ''}"))
     return out
+
+
+def _content_tally(s: SessionSummary) -> Metric:
+    """What was said, added up over the answers (each judged by simulator.delivery.content)."""
+    n = s.content_judged
+    if not n:
+        return Metric("content", "Content", 0, "n/a", None, "info", "no answer was long or clear enough to judge")
+    return Metric("content", "Content", s.measured_results, f"{s.measured_results} of {n} measured",
+                  "a measured result in every story", "info",
+                  f"{s.measured_results} of {n} answers had a measured result, {s.results} a result; "
+                  f"{s.own_actions} told an action of your own; {s.answered} on topic")
 
 
 headline_metrics = judge  # the name analyze used before the judge had a module of its own

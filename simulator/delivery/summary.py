@@ -30,6 +30,12 @@ class SessionSummary:
     filler_percent: float | None = None  # fillers per 100 words said, hesitations included
     mean_answer_s: float | None = None  # mean recorded length of an answer
     mean_answer_words: float | None = None
+    # Content (issue 21), counted over the answers whose content was judged.
+    content_judged: int = 0
+    answered: int = 0  # answered what was asked
+    results: int = 0  # a result was heard
+    measured_results: int = 0  # ... with a number or a before and after
+    own_actions: int = 0  # an action told with "I"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +59,7 @@ def summarize(deliveries: list[Delivery | None]) -> SessionSummary:
     starts = [d.time_to_first_word_s for d in spoken if d.time_to_first_word_s is not None]
     long_count = sum(long_pauses(d) for d in spoken)
     lengths = [d.duration_s for d in spoken if d.duration_s is not None]
+    judged = [d.content for d in spoken if d.content.judged]
 
     def rate(count: int) -> float | None:
         return round(count / minutes, 2) if minutes > 0 else None
@@ -73,4 +80,9 @@ def summarize(deliveries: list[Delivery | None]) -> SessionSummary:
         filler_percent=round(100.0 * (hes + disc) / (words + hes), 1) if words + hes else None,
         mean_answer_s=round(sum(lengths) / len(lengths), 1) if lengths else None,
         mean_answer_words=round(words / len(spoken), 1) if spoken else None,
+        content_judged=len(judged),
+        answered=sum(1 for c in judged if c.answered),
+        results=sum(1 for c in judged if c.result),
+        measured_results=sum(1 for c in judged if c.measured_result),
+        own_actions=sum(1 for c in judged if c.ownership.owner in ("i", "mixed")),
     )

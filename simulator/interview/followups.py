@@ -275,7 +275,7 @@ def grounded_follow_up(question: dict, delivery: Delivery, story: bool) -> Follo
     found, unsure = _measure(sentences)
     if found is not None:
         return found
-    if story and not delivery.structure.result:
+    if story and not delivery.content.result:
         return FollowUp("outcome", "What was the outcome?",
                         "your story had no result: nothing like \"as a result\", \"in the end\" or what improved")
     for rule in (_hedged, _named):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from simulator.audio.recorder import BlockListener, RecordedAnswer
+from simulator.delivery.content import QuestionBrief
 from simulator.errors import EnvironmentProblem, Interrupted
 from simulator.store import Answer, Session, Store
 
@@ -161,7 +162,8 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
                 view.warn(recorded.message)
             view.analysing()
             analysis = analyzer.finish(file=path.name, time_budget_s=(turn.question or {}).get("time_budget_s"),
-                                       input_overflows=recorded.overflows)
+                                       input_overflows=recorded.overflows,
+                                       question=QuestionBrief.from_question(turn.question))
             answer = Answer(session_id=session.id, number=number, question=turn.question, audio=path,
                             duration_s=recorded.duration_s, stopped_by=recorded.stopped_by,
                             overflows=recorded.overflows, engine=analysis.engine, model=analysis.model,

@@ -21,7 +21,7 @@ CSV_COLUMNS = [
 # Delivery keys already covered above, or not plain figures.
 _COVERED = {"file", "duration_s", "transcript", "words", "word_count", "speech_s", "wpm", "time_to_first_word_s",
             "pauses", "fillers", "fillers_per_min", "metrics", "engine", "model"}
-_TEXT = {"question", "transcript", "category", "bank", "question_id"}
+_TEXT = {"question", "transcript", "category", "bank", "question_id", "content_next_step"}
 
 
 def session_dict(store: Store, s: Session, *, full: bool = True) -> dict:
@@ -75,6 +75,11 @@ def csv_rows(store: Store, sessions: list[Session]) -> tuple[list[str], list[dic
                 "discourse_fillers": (d.get("fillers") or {}).get("discourse"),
                 "fillers_per_min": d.get("fillers_per_min"), "transcript": d.get("transcript"),
             }
+            if a.delivery is not None and a.delivery.content.judged:  # the content judge's verdicts, as judged
+                c = a.delivery.content
+                d = {**d, "content_parts": " ".join(c.parts_heard), "content_owner": c.ownership.owner,
+                     "content_measured_result": c.measured_result, "content_answered": c.answered,
+                     "content_next_step": c.next_step.text if c.next_step else None}
             for key, value in d.items():
                 if key in _COVERED or not _plain(value):
                     continue

@@ -45,6 +45,16 @@ TRENDS = [
 ]
 
 
+# Content added up per session (SessionSummary counts over the answers whose content was judged).
+CONTENT_COLUMNS = [("measured_results", "measured result"), ("own_actions", "own \"I\""), ("answered", "on topic")]
+
+
+def content_share(summary: dict, key: str) -> str:
+    """"2/3": answers with it over answers whose content was judged."""
+    n = summary.get("content_judged") or 0
+    return f"{summary.get(key) or 0}/{n}" if n else "–"
+
+
 @dataclass
 class SessionRow:
     id: str
@@ -227,6 +237,9 @@ def print_history(h: History, out) -> None:
     lo, hi = h.pace_target
     out.print(Text(f"Pace best = closest to {lo:.0f}-{hi:.0f} wpm; other bests = lowest. ★ = a personal best "
                    "in your latest session.", style="dim"))
+    # Content as lines, not columns: the table above already fills 80 columns.
+    out.print("Content per session, oldest first: " + "; ".join(
+        f"{label} " + " · ".join(content_share(r.summary, key) for r in h.sessions) for key, label in CONTENT_COLUMNS))
     if h.categories:
         out.print("Practised: " + ", ".join(f"{c} ×{n}" for c, n in h.categories.items()))
 
@@ -273,10 +286,12 @@ def render_history(h: History) -> str:
             f"</div>{chart}</section>")
     body.append('<div class="charts">' + "".join(charts) + "</div>")
     head = "".join(f'<th class="num">{escape(s.label.replace(" (≥1 s)", ""))}</th>' for s in TRENDS)
+    head += "".join(f'<th class="num">{escape(label)}</th>' for _key, label in CONTENT_COLUMNS)
     rows = "".join(
         f"<tr><td class=\"nowrap\">{escape(_date(r.started_at))}</td><td>{escape(r.kind)}</td>"
         f'<td class="num">{r.answers}</td>'
         + "".join(f'<td class="num">{escape(fmt(r.summary.get(s.key), s))}</td>' for s in TRENDS)
+        + "".join(f'<td class="num">{escape(content_share(r.summary, key))}</td>' for key, _label in CONTENT_COLUMNS)
         + f"<td>{escape(', '.join(r.categories))}</td></tr>" for r in reversed(h.sessions))
     body.append(f'<section class="card wide"><h2>Sessions</h2><table><thead><tr><th>Session</th><th>Kind</th>'
                 f'<th class="num">Answers</th>{head}<th>Categories</th></tr></thead><tbody>{rows}</tbody></table></section>')

@@ -242,11 +242,21 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
             for m in metrics)
         parts.append('<table class="metrics"><thead><tr><th>Metric</th><th class="num">You</th><th>Target</th>'
                      f"<th>Note</th></tr></thead><tbody>{rows}</tbody></table>")
+    if d is not None:
+        parts.append("<h3>Content</h3>")
+        parts.append(content_html(d.content))
     if a.engine:
         parts.append(f'<div class="engine">Transcribed with {escape(a.engine)} {escape(a.model or "")}'
                      f' · stopped by {escape(a.stopped_by)}</div>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def content_html(content) -> str:
+    """A `ContentFeedback`'s points as a definition list: the same words the terminal shows."""
+    rows = "".join(f'<dt>{escape(label)}</dt><dd class="{"next" if label == "Next step" else ""}">'
+                   f"{escape(text)}</dd>" for label, text in content.points)
+    return f'<dl class="content">{rows}</dl>'
 
 
 def transcript_html(words, pauses) -> str:

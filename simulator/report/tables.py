@@ -89,14 +89,20 @@ def print_bench(out: Console, result: dict) -> None:
 def print_real_speech(out: Console, real: dict) -> None:
     table = Table(title=f"Real speech with human transcripts ({real['configs'][0]['clips']} clips in {real['folder']})",
                   header_style="bold")
-    for col in ("decoding", "hesitation recall", "precision", "F1", "false alarms", "WER", "word count error",
-                "invented endings", "RTF"):
+    for col in ("decoding", "hesitation recall", "precision", "F1", "false alarms", "WER", "WER whole file",
+                "word count error", "invented endings", "utterances lost", "loops cut/left", "unheard s", "RTF"):
         table.add_column(col, justify="left" if col == "decoding" else "right")
     for row in real["configs"]:
+        whole = row.get("wer_whole_file")
         table.add_row(row["label"], f"{row['recall']:.2f}", f"{row['precision']:.2f}", f"{row['f1']:.2f}",
                       f"{row['false_alarms']} on {row['filler_free_clips']} clips", f"{100 * row['wer']:.1f}%",
-                      f"{100 * row['word_count_error_median']:.0f}%", str(row["invented_clips"]), f"{row['rtf']:.3f}")
+                      "-" if whole is None else f"{100 * whole:.1f}%",
+                      f"{100 * row['word_count_error_median']:.0f}%", str(row["invented_clips"]),
+                      f"{row['segments_lost']} of {row['segments']}", f"{row['loops_cut']}/{row['loops_left']}",
+                      f"{row['unheard_s']:.1f}", f"{row['rtf']:.3f}")
     out.print(table)
+    out.print("[dim]Hesitations matched per utterance segment where the truth gives segments; WER whole file: "
+              "plain decoding of each whole file in one call (the engine's long-form defaults), same model.[/dim]")
     for model, lat in (real.get("feedback_latency_s") or {}).items():
         out.print(f"Feedback latency after a {lat['answer_s']:.0f} s answer, {model}: streaming {lat['streaming']:.2f} s, "
                   f"whole-file {lat['batch']:.2f} s")
@@ -104,3 +110,54 @@ def print_real_speech(out: Console, real: dict) -> None:
         if row["invented"]:
             words = "; ".join(f"{name}: {' '.join(tail)}" for name, tail in row["invented"].items())
             out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")
+
+
+def print_content_bench(out: Console, result: dict) -> None:
+    """`bench --content`: each STAR part's precision and recall and each item's accuracy, per set."""
+    targets = result["targets"]
+    for name in ("marked", "held_out"):
+        r = result.get(name)
+        if r is None:
+            continue
+        table = Table(box=None, header_style="bold", title=f"{name.replace('_', '-')} set: {r['answers']} answers, "
+                      f"{r['questions']} questions", title_justify="left")
+        for col in ("item", "precision", "recall", "accuracy", "counts"):
+            table.add_column(col, justify="left" if col in ("item", "counts") else "right")
+        for part, p in r["parts_per_answer"].items():
+            table.add_row(f"{part} (per answer)", _share(p["precision"]), _share(p["recall"]), "",
+                          f"{p['right']}/{p['found']} found, {p['marked']} marked")
+        for part, p in r["parts_per_sentence"].items():
+            table.add_row(f"{part} (per sentence)", _share(p["precision"]), _share(p["recall"]), "",
+                          f"{p['right']}/{p['found']} found, {p['marked']} marked")
+        for item, a in r["items"].items():
+            table.add_row(item.replace("_", " "), "", "", _share(a["accuracy"]), f"{a['right']} of {a['of']}")
+        out.print(table)
+        verdict = "meets" if r["meets_targets"] else "misses"
+        out.print(f"{verdict} the targets (each part per answer: precision and recall >= {targets['part_precision']}; "
+                  f"items >= {targets['item_accuracy']}); {len(r['disagreements'])} disagreements "
+                  "(--json lists them)\n")
+
+
+def _share(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def print_job_bench(out: Console, result: dict) -> None:
+    for heldout, name in ((False, "built on"), (True, "held out")):
+        table = Table(title=f"Job descriptions {name}: {result['plan_questions']}-question plans, the fewest duties "
+                            f"covered and the most questions from another field over seeds "
+                            f"{', '.join(map(str, result['seeds']))}", header_style="bold")
+        for col in ("job", "field", "duties", "other field", "seniority"):
+            table.add_column(col, justify="right" if col in ("duties", "other field") else "left",
+                             no_wrap=col == "job")
+        for j in (j for j in result["jobs"] if j["heldout"] == heldout):
+            seniority = j["seniority"] or "-"
+            if not j["seniority_right"]:
+                seniority += f" (truth: {j['seniority_truth'] or '-'})"
+            table.add_row(j["name"], j["sector"], f"{j['covered']}/{j['duties']}", str(j["foreign"]), seniority)
+        out.print(table)
+    for name, s in result["summary"].items():
+        out.print(f"{name}: {s['jobs']} jobs of {s['sectors']} fields; {s['passed']} with at least "
+                  f"{result['min_duties_covered']} duties covered and no question from another field; duties covered "
+                  f"{s['covered']} of {s['duties']} (fewest {s['fewest_covered']}); questions from another field "
+                  f"{s['foreign_questions']}; seniority right {s['seniority_right']} of {s['jobs']}")

@@ -72,6 +72,16 @@ def metrics_table(metrics) -> Table:
     return table
 
 
+def content_table(content) -> Table:
+    """What was said (a `ContentFeedback`'s points, judged once by simulator.delivery.content)."""
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("content", no_wrap=True)
+    table.add_column("what was heard", ratio=1)
+    for label, text in content.points:
+        table.add_row(label, Text(text, style="bold" if label == "Next step" else ""))
+    return table
+
+
 def print_delivery(out: Console, delivery, engine: str | None, model: str | None,
                    heading: str = "You said: ") -> None:
     """One answer's transcript, judged metrics and engine (`delivery`: a `Delivery` or None)."""
@@ -81,6 +91,7 @@ def print_delivery(out: Console, delivery, engine: str | None, model: str | None
     out.print(Text(heading, style="bold") + (transcript_text(words) if words else Text("(no speech found)")))
     if delivery is not None:
         out.print(metrics_table(judge(delivery)))
+        out.print(content_table(delivery.content))
     if engine:
         out.print(Text(f"transcribed with {engine} {model or ''}".rstrip(), style="dim"))
 
@@ -164,6 +175,10 @@ class TerminalView:
             f"{s.hesitations} hesitations and {s.discourse_fillers} discourse fillers "
             f"({_fmt(s.fillers_per_min)} per minute), {s.long_pauses} pauses of 1 s or more, "
             f"{_fmt(s.mean_time_to_first_word_s, ' s')} on average before your first word.")
+        from simulator.delivery.judge import session_metrics
+
+        content = next(m for m in session_metrics(s) if m.key == "content")
+        self.out.print(f"Content: {content.note}.")
         from simulator.delivery.coaching import coach
 
         for advice in coach([a.delivery for a in session.answers]):

@@ -45,7 +45,10 @@ class Transcriber(Protocol):
     engine: str  # "faster-whisper" or "openai-whisper"
     model: str  # a short model name, e.g. "tiny.en"
 
-    def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]: ...
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, *, second_look: bool = False) -> Iterator[TimedWord]:
+        """`second_look`: the audio is speech the voice model heard and a first decoding wrote no
+        words for; Whisper's own "no speech" skip, which lost it, is off."""
+        ...
 
 
 # An apostrophe piece that can only end a word: "o" "'clock", "ma" "'am", "it" "'s".

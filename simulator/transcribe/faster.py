@@ -15,6 +15,7 @@ from simulator.audio.level import split_at_pauses
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord, join_fragments
 from simulator.transcribe.hesitations import merge_hesitations
 from simulator.transcribe.inventions import mark_invented
+from simulator.transcribe.loops import NO_REPEAT_NGRAM, cut_loops, find_loops
 from simulator.transcribe.weights import DEFAULT_MODEL, resolve
 
 # A short, filler-laden prompt makes Whisper write hesitations verbatim instead of cleaning them
@@ -72,30 +73,36 @@ class FasterWhisperTranscriber:
         self._english_only = weights.name.endswith(".en")
         self._second = ThreadPoolExecutor(1, thread_name_prefix="verbatim-pass") if both else None
 
-    def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]:
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, *, second_look: bool = False) -> Iterator[TimedWord]:
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         if self.passes == "plain":
-            return iter(self._pass(audio, offset, verbatim=False))
+            return iter(self._pass(audio, offset, verbatim=False, second_look=second_look))
         if self.passes == "verbatim":
-            return iter(self._verbatim(audio, offset))
-        return iter(self._both(audio, offset))
+            return iter(self._verbatim(audio, offset, second_look))
+        return iter(self._both(audio, offset, second_look))
 
-    def _both(self, audio: np.ndarray, offset: float) -> list[TimedWord]:
-        fillers = self._second.submit(self._verbatim, audio, offset)
-        words = self._pass(audio, offset, verbatim=False)
+    def _both(self, audio: np.ndarray, offset: float, second_look: bool) -> list[TimedWord]:
+        fillers = self._second.submit(self._verbatim, audio, offset, second_look)
+        words = self._pass(audio, offset, verbatim=False, second_look=second_look)
         return merge_hesitations(words, fillers.result())
 
-    def _verbatim(self, audio: np.ndarray, offset: float) -> list[TimedWord]:
+    def _verbatim(self, audio: np.ndarray, offset: float, second_look: bool = False) -> list[TimedWord]:
         """The verbatim pass, over windows of at most VERBATIM_WINDOW_S cut at the longest pauses."""
         words: list[TimedWord] = []
         for start, end in split_at_pauses(audio, VERBATIM_WINDOW_S, SAMPLE_RATE):
-            words.extend(self._pass(audio[start:end], offset + start / SAMPLE_RATE, verbatim=True))
+            words.extend(self._pass(audio[start:end], offset + start / SAMPLE_RATE, verbatim=True,
+                                    second_look=second_look))
         return words
 
-    def _pass(self, audio: np.ndarray, offset: float, *, verbatim: bool) -> list[TimedWord]:
-        return mark_invented(list(join_fragments(self._decode(audio, offset, verbatim=verbatim))))
+    def _pass(self, audio: np.ndarray, offset: float, *, verbatim: bool, second_look: bool = False) -> list[TimedWord]:
+        words = list(join_fragments(self._decode(audio, offset, verbatim=verbatim, second_look=second_look)))
+        if find_loops(words):  # the loop ate the words said under it: decode once more, barred from looping
+            words = cut_loops(list(join_fragments(self._decode(audio, offset, verbatim=verbatim, second_look=second_look,
+                                                               no_repeat_ngram_size=NO_REPEAT_NGRAM))))
+        return mark_invented(words)
 
-    def _decode(self, audio: np.ndarray, offset: float, *, verbatim: bool) -> Iterator[TimedWord]:
+    def _decode(self, audio: np.ndarray, offset: float, *, verbatim: bool, second_look: bool = False,
+                no_repeat_ngram_size: int = 0) -> Iterator[TimedWord]:
         segments, _info = self._model.transcribe(
             audio,
             language=None if self._english_only else "en",
@@ -108,6 +115,12 @@ class FasterWhisperTranscriber:
             # the log-probability check, and sampled re-decodes made the output differ from run
             # to run and machine to machine (and took twice the time).
             temperature=0.0,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            # Whisper skips a whole window as silence when its "no speech" score is over 0.6 and
+            # its text under -1 a token: on noise (a car alarm, line static) that saves inventing
+            # a sentence, on accented or quiet speech it lost nineteen seconds of a narrative. A
+            # second look at speech the voice model heard (StreamingTranscriber._recheck) skips nothing.
+            no_speech_threshold=None if second_look else 0.6,
             # A chunk cannot hold more than about 6 tokens a second of speech; a decoder stuck in
             # a loop ("see you in the next video, see you in ...", seen on phone static) is cut
             # there instead of running to 448 tokens and delaying the feedback.

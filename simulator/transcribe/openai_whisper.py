@@ -92,10 +92,10 @@ class OpenAIWhisperTranscriber:
         checkpoint, converted = ct2_convert.load_checkpoint(model)
         return _from_checkpoint(whisper, checkpoint), name, "converted" if converted else "cache"
 
-    def transcribe(self, audio: np.ndarray, offset: float = 0.0) -> Iterator[TimedWord]:
-        return iter(mark_invented(list(join_fragments(self._words(audio, offset)))))
+    def transcribe(self, audio: np.ndarray, offset: float = 0.0, *, second_look: bool = False) -> Iterator[TimedWord]:
+        return iter(mark_invented(list(join_fragments(self._words(audio, offset, second_look)))))
 
-    def _words(self, audio: np.ndarray, offset: float) -> Iterator[TimedWord]:
+    def _words(self, audio: np.ndarray, offset: float, second_look: bool) -> Iterator[TimedWord]:
         # openai-whisper returns all segments at the end; being a generator at least defers the
         # work to the first `next()`, like the faster-whisper engine.
         result = self._model.transcribe(
@@ -105,6 +105,7 @@ class OpenAIWhisperTranscriber:
             word_timestamps=True,
             initial_prompt=VERBATIM_PROMPT if self.verbatim else None,
             condition_on_previous_text=False,  # stops one bad window seeding loops in the next
+            no_speech_threshold=None if second_look else 0.6,  # see Transcriber.transcribe
             fp16=False,  # CPU: fp16 is unsupported and would only print a warning
             verbose=None,  # no console output
         )

@@ -17,14 +17,27 @@ from __future__ import annotations
 import queue
 import threading
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from simulator.audio.level import LevelGate
+from simulator.audio.vad import SPEECH_PROBABILITY, speech_probabilities
+from simulator.audio.vad import WINDOW_S as VAD_WINDOW_S
 from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber
-from simulator.transcribe.hesitations import normalize_word
+from simulator.transcribe.hesitations import is_hesitation, normalize_word
 
 STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
+# Speech this long with no word over it was lost by the decoder (a window it skipped as silence,
+# a loop that ran past it): the stretch is decoded again on its own (`StreamingTranscriber._recheck`),
+# and what still has no words is reported (`Unheard`), never passed over in silence.
+UNHEARD_MIN_S = 1.5
+UNHEARD_BRIDGE_S = 0.3  # a pause shorter than this does not break a stretch of speech
+WORD_REACH_S = 0.15  # a word covers the audio this far beyond its times (they are off by ~0.1 s)
+RECHECK_PAD_S = 0.25  # audio around a stretch decoded again, so its first and last words are whole
+# The level gate rises for noise too (a car alarm, static); a stretch is decoded again only where
+# the voice model hears at least this much voice in it, or Whisper would write a sentence for the noise.
+RECHECK_VOICE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,7 @@ class StreamingTranscriber:
         self._chunk_start = 0  # samples from the start of the audio
         self._before = np.zeros(0, np.float32)  # the audio just before _chunk_start (context_s at most)
         self._words: list[TimedWord] = []
+        self._unheard: list[Unheard] = []
         self._lock = threading.Lock()
         self._error: BaseException | None = None
         self._cancelled = False
@@ -71,12 +85,14 @@ class StreamingTranscriber:
         # as it is transcribed, so there is no idle time to fill.
         self._drafts = (max_pending_chunks == 0) if drafts is None else drafts
         self._busy = False  # the worker is transcribing something
-        self._draft: tuple[int, int, list[TimedWord]] | None = None  # (piece start, steps, words)
+        # (piece start, steps, words, unheard stretches)
+        self._draft: tuple[int, int, list[TimedWord], list[Unheard]] | None = None
         self._drafted_speech = 0  # speech steps in the pending audio when the last draft was asked
         self._worker = threading.Thread(target=self._work, name="stream-transcribe", daemon=True)
         self._worker.start()
         self.chunks_transcribed = 0
         self.drafts_used = 0
+        self.stretches_redecoded = 0  # stretches of speech without words, decoded again
 
     # -- producer side (the recorder's drain loop, or a file reader) ------------------------
 
@@ -130,6 +146,12 @@ class StreamingTranscriber:
         with self._lock:
             return sorted(self._words, key=lambda w: w.start)
 
+    @property
+    def unheard(self) -> list[Unheard]:
+        """Stretches of speech that have no words even after decoding them again on their own."""
+        with self._lock:
+            return sorted(self._unheard, key=lambda u: u.start)
+
     # -- cutting ------------------------------------------------------------------------------
 
     def _maybe_cut(self) -> None:
@@ -156,7 +178,7 @@ class StreamingTranscriber:
             return
         self._drafted_speech = speech
         self._busy = True  # from now: a second draft must not queue behind this one
-        self._chunks.put(self._piece(np.concatenate(self._steps[:upto]), draft_steps=upto))
+        self._chunks.put(self._piece(np.concatenate(self._steps[:upto]), self._speech[:upto], draft_steps=upto))
 
     def _use_draft(self, limit: int) -> int:
         """Take a finished draft's words for the audio it covered, if it starts where the pending
@@ -164,9 +186,10 @@ class StreamingTranscriber:
         draft = self._draft
         if draft is None or draft[0] != self._chunk_start or draft[1] > limit:
             return 0
-        _, upto, words = draft
+        _, upto, words, unheard = draft
         with self._lock:
             self._words.extend(words)
+            self._unheard.extend(unheard)
         self.drafts_used += 1
         self._advance(np.concatenate(self._steps[:upto]))
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
@@ -184,15 +207,15 @@ class StreamingTranscriber:
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
         audio = np.concatenate(pieces)
         if any(speech):  # silence only makes Whisper invent "Thank you."
-            self._chunks.put(self._piece(audio))
+            self._chunks.put(self._piece(audio, speech))
         self._advance(audio)
 
-    def _piece(self, audio: np.ndarray, draft_steps: int | None = None) -> _Piece:
+    def _piece(self, audio: np.ndarray, speech: list[bool], draft_steps: int | None = None) -> _Piece:
         """The pending `audio` (from _chunk_start on) with the context it needs (ChunkPolicy.context_s)."""
         lead = max(0, min(self._before.size, int(self.policy.context_s * SAMPLE_RATE) - audio.size))
         if lead:
             audio = np.concatenate((self._before[-lead:], audio))
-        return _Piece(audio, self._chunk_start - lead, lead, draft_steps)
+        return _Piece(audio, self._chunk_start - lead, lead, tuple(speech), draft_steps)
 
     def _advance(self, consumed: np.ndarray) -> None:
         """The pending audio now starts after `consumed`."""
@@ -222,17 +245,44 @@ class StreamingTranscriber:
                         return
                     if not piece.lead or _own_word(word, piece, known):
                         words.append(word)
+                words, unheard = self._recheck(piece, words)
             except BaseException as exc:  # surfaced by finish(), on the caller's thread
                 self._error = exc
                 continue
             finally:
                 self._busy = False
             if piece.draft_steps is not None:
-                self._draft = (piece.own_start, piece.draft_steps, words)
+                self._draft = (piece.own_start, piece.draft_steps, words, unheard)
                 continue
             with self._lock:
                 self._words.extend(words)
+                self._unheard.extend(unheard)
                 self.chunks_transcribed += 1
+
+    def _recheck(self, piece: _Piece, words: list[TimedWord]) -> tuple[list[TimedWord], list[Unheard]]:
+        """The piece's words, with those of any stretch of speech it lost decoded again on its own;
+        and the stretches that still have none. Whisper loses speech without a sign: a window
+        whose text it judged silence, a run of one token that used up the budget. Alone, with no
+        context to repeat, the stretch is a new problem for the decoder."""
+        own = piece.own_start / SAMPLE_RATE
+        lost = unheard_stretches(piece.speech, own, words)
+        still: list[Unheard] = []
+        for start, end in lost:
+            a = max(0, int((start - RECHECK_PAD_S) * SAMPLE_RATE) - piece.start)
+            b = min(piece.audio.size, int((end + RECHECK_PAD_S) * SAMPLE_RATE) - piece.start)
+            voiced = np.count_nonzero(speech_probabilities(piece.audio[a:b]) >= SPEECH_PROBABILITY) * VAD_WINDOW_S
+            if voiced < RECHECK_VOICE_S:
+                continue
+            self.stretches_redecoded += 1
+            again = [w for w in self.transcriber.transcribe(piece.audio[a:b], offset=(piece.start + a) / SAMPLE_RATE,
+                                                            second_look=True)
+                     if start - RECHECK_PAD_S <= (w.start + w.end) / 2 <= end + RECHECK_PAD_S]
+            if again:  # in place of what the first decoding had there: hesitations at most
+                words = sorted([w for w in words if not start <= (w.start + w.end) / 2 <= end] + again,
+                               key=lambda w: w.start)
+            else:
+                still.append(Unheard(start, end))
+        return words, still
 
 
     def _words_in_context(self, piece: _Piece) -> list[tuple[str, float]]:
@@ -264,12 +314,49 @@ SAME_WORD_S = 0.5  # the same word decoded twice starts within this of itself
 
 
 @dataclass(frozen=True, slots=True)
+class Unheard:
+    """A stretch of speech (seconds from the start of the audio) the decoder wrote no word for."""
+
+    start: float
+    end: float
+
+
+def unheard_stretches(speech: Sequence[bool], t0: float, words: Sequence[TimedWord]) -> list[tuple[float, float]]:
+    """(start, end) of the stretches of speech at least UNHEARD_MIN_S long that no word covers.
+    Hesitations do not count: a decoder that lost the words often kept the "uh"s of its prompt.
+
+    `speech` is the gate's decision per STEP_S step from `t0` on. Linear in steps and words."""
+    n = len(speech)
+    covered = np.zeros(n, bool)
+    for w in words:
+        if is_hesitation(w):
+            continue
+        lo = max(0, int((min(w.start, w.end) - WORD_REACH_S - t0) / STEP_S))
+        hi = min(n, int(np.ceil((max(w.start, w.end) + WORD_REACH_S - t0) / STEP_S)))
+        covered[lo:hi] = True
+    bridge = int(round(UNHEARD_BRIDGE_S / STEP_S))
+    out: list[tuple[float, float]] = []
+    first = last = None  # the current stretch's first and last speech step
+    for i in range(n + 1):
+        if i < n and speech[i] and not covered[i]:
+            first = i if first is None else first
+            last = i
+            continue
+        if first is not None and (i == n or covered[i] or i - last > bridge):
+            if (last + 1 - first) * STEP_S >= UNHEARD_MIN_S:
+                out.append((round(t0 + first * STEP_S, 3), round(t0 + (last + 1) * STEP_S, 3)))
+            first = last = None
+    return out
+
+
+@dataclass(frozen=True, slots=True)
 class _Piece:
     """Audio for the worker: a chunk, or a draft of the pending audio, after `lead` samples of context."""
 
     audio: np.ndarray
     start: int  # samples from the start of the whole audio to audio[0]
     lead: int  # samples of context before the piece's own audio
+    speech: tuple[bool, ...]  # the gate's decision per step of the piece's own audio
     draft_steps: int | None = None  # a draft: how many pending steps it covers
 
     @property

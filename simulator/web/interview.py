@@ -301,6 +301,7 @@ class WebView:
                       for w in (d.words if d is not None else [])],
             "metrics": [{"key": m.key, "label": m.label, "display": m.display, "target": m.target,
                          "status": m.status, "note": m.note} for m in answer_metrics(answer)],
+            "content": [{"label": label, "text": text} for label, text in (d.content.points if d is not None else [])],
             "latency_s": (round(time.monotonic() - self.channel.analysing_at, 3)
                           if self.channel.analysing_at is not None else None),
         })

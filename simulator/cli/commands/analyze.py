@@ -9,20 +9,23 @@ def add_arguments(c) -> None:
     c.add_argument("audio", nargs="+", metavar="AUDIO")
     c.add_argument("--json", action="store_true", help="machine-readable output (see README for the keys)")
     c.add_argument("--budget", type=positive(float), metavar="SECONDS", help="time budget to compare length with")
-    c.add_argument("--question", metavar="TEXT", help="the question the recording answers: also print the "
-                                                      "follow-up an interviewer would ask, and why")
+    c.add_argument("--question", metavar="TEXT", help="the question the recording answers: the content feedback "
+                                                      "is held against it, and the follow-up an interviewer would "
+                                                      "ask is printed, with why")
     engine_options(c)
 
 
 def run(args) -> int:
     from simulator.app.analyze import FileError, analyze_files
+    from simulator.delivery.content import QuestionBrief
     from simulator.cli.errors import explain
     from simulator.report.terminal import TerminalView, print_delivery
 
     paths = args.audio  # as given: the JSON's "file" is the path as typed
     view = None if args.json else TerminalView()
     results, failed = [], 0
-    for path, outcome in zip(paths, analyze_files(paths, settings(args), budget_s=args.budget,
+    question = QuestionBrief(args.question.strip()) if args.question and args.question.strip() else None
+    for path, outcome in zip(paths, analyze_files(paths, settings(args), budget_s=args.budget, question=question,
                                                   warn=lambda line: warn(f"warning: {line}"),
                                                   busy=spinner(args.json))):
         if isinstance(outcome, FileError):

@@ -7,6 +7,8 @@ HELP = "Print the interview that would be asked, and why each question was chose
 
 def add_arguments(c) -> None:
     c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input)")
+    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text (- reads standard input): questions "
+                                                    "about what you did, quoting it; read here, never stored")
     c.add_argument("--bank", metavar="NAME", action="append", help="question banks, as for `practice`")
     c.add_argument("--questions", type=positive(int), default=5, metavar="N",
                    help="how many questions, counting the warm-up and the closing (default 5)")
@@ -18,7 +20,8 @@ def run(args) -> int:
     from simulator.app.practice import PracticeOptions, plan
     from simulator.interview.plan_view import plan_dict, plan_lines
 
-    options = PracticeOptions(banks=args.bank, questions=args.questions, seed=args.seed, repeat=True, job=args.job)
+    options = PracticeOptions(banks=args.bank, questions=args.questions, seed=args.seed, repeat=True, job=args.job,
+                              resume=args.resume)
     interviewer = plan(settings(args), options, None)
     if args.json:
         print_json(plan_dict(interviewer))

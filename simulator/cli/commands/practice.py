@@ -19,7 +19,14 @@ def add_arguments(c) -> None:
                                             "same questions; add --repeat to ask a past session's again)")
     c.add_argument("--repeat", action="store_true", help="allow questions asked in your recent sessions")
     c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input): "
-                                                 "questions about the skills it names; see `plan --job`")
+                                                 "questions about its duties and the skills it names; "
+                                                 "see `plan --job`")
+    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text (- reads standard input): some "
+                                                    "questions ask about what you did, quoting it; read, not stored "
+                                                    "unless you add --keep-resume")
+    c.add_argument("--keep-resume", action="store_true",
+                   help="store the résumé's text with the session (the questions asked, which quote it, are "
+                        "stored as every question is)")
     c.add_argument("--voice", metavar="ID", help="the interviewer's voice, a pyttsx3/espeak id such as gmw/en-US "
                                                  "(default: the config's voice)")
     c.add_argument("--rate", type=int, metavar="WPM", help="the interviewer's speaking rate, 80-400 words per "
@@ -50,6 +57,7 @@ def run(args) -> int:
     options = PracticeOptions(banks=args.bank, questions=args.questions, mode=args.mode, seed=args.seed,
                               repeat=args.repeat, max_answer_s=args.max_answer, silence_stop_s=args.silence_stop,
                               live=args.live, speak=not args.no_speak, input_device=args.input_device,
-                              output_device=args.output_device, job=args.job)
+                              output_device=args.output_device, job=args.job,
+                              resume=args.resume, keep_resume=args.keep_resume)
     run_practice(resolved, options, view)
     return 0

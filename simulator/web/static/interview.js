@@ -62,6 +62,15 @@
       tiles.appendChild(t);
     });
     c.appendChild(tiles);
+    if (ev.content && ev.content.length) {
+      var dl = el("dl", "content");
+      ev.content.forEach(function (p) {
+        dl.appendChild(el("dt", null, p.label));
+        dl.appendChild(el("dd", p.label === "Next step" ? "next" : null, p.text));
+      });
+      c.appendChild(el("h3", null, "What you said"));
+      c.appendChild(dl);
+    }
     var link = el("a", null, "Listen and see every word in the report");
     link.href = "/sessions/" + encodeURIComponent(ev.session) + "#answer-" + ev.number;
     c.appendChild(link);
