@@ -195,8 +195,8 @@ def load_skills(path: Path | None = None) -> Skills:
 
 # -- reading a job description ---------------------------------------------------------------------
 
-def read_job_file(name: str, stdin=None) -> str:
-    """The text of `--job FILE`; `-` reads standard input."""
+def read_job_file(name: str, stdin=None, option: str = "--job", what: str = "job description") -> str:
+    """The text of `--job FILE` (or `--resume FILE`: `option`, `what`); `-` reads standard input."""
     import sys
 
     if name == "-":
@@ -207,16 +207,16 @@ def read_job_file(name: str, stdin=None) -> str:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise UserError(f"--job: no such file: {name}") from None
+            raise UserError(f"{option}: no such file: {name}") from None
         except IsADirectoryError:
-            raise UserError(f"--job: {name} is a folder; give the job description's text file") from None
+            raise UserError(f"{option}: {name} is a folder; give the {what}'s text file") from None
         except UnicodeDecodeError:
-            raise UserError(f"--job: {name} is not UTF-8 text; paste the job description as plain text") from None
+            raise UserError(f"{option}: {name} is not UTF-8 text; paste the {what} as plain text") from None
         except OSError as e:
-            raise UserError(f"--job: cannot read {name}: {e.strerror or e}") from None
+            raise UserError(f"{option}: cannot read {name}: {e.strerror or e}") from None
         where = name
     if len(text.split()) < 5:
-        raise UserError(f"--job: {where} has no job description in it (fewer than five words)")
+        raise UserError(f"{option}: {where} has no {what} in it (fewer than five words)")
     return text
 
 
