@@ -21,8 +21,8 @@ class Check:
         return asdict(self)
 
 
-def run_checks(recordings: Path) -> list[Check]:
-    return [_portaudio(), *_devices(), _playback(), _tts(), _model(), _recordings(recordings)]
+def run_checks(recordings: Path, engine: str = "faster-whisper", model: str = "tiny.en") -> list[Check]:
+    return [_portaudio(), *_devices(), _playback(), _tts(), _model(engine, model), _recordings(recordings)]
 
 
 def _portaudio() -> Check:
@@ -92,15 +92,20 @@ def _playback() -> Check:
 SILENCE_SAMPLES = 1600  # 0.1 s at 16 kHz
 
 
-def _model() -> Check:
-    try:
-        from simulator.transcribe.weights import resolve
+def _model(engine: str, model: str) -> Check:
+    """The model in force, loaded as a transcription would load it: files that are there but
+    unreadable or damaged fail here, not at the first answer."""
+    from simulator import transcribe
 
-        weights = resolve()
+    try:
+        transcribe.check(engine, model)
+        loaded = transcribe.load(engine, model)
     except UserError as exc:
         return Check("Whisper model", "fail", exc.message, exc.hint or "bash scripts/bootstrap.sh")
-    size = (weights.ct2_dir / "model.bin").stat().st_size / 1e6
-    return Check("Whisper model", "ok", f"{weights.name} at {weights.ct2_dir} ({size:.0f} MB)")
+    except Exception as exc:  # noqa: BLE001 - whatever the engine raises, doctor reports it as a failed check
+        return Check("Whisper model", "fail", f"{engine} could not load {model}: {type(exc).__name__}: {exc}",
+                     "reinstall the model (bash scripts/bootstrap.sh) or choose another with --model")
+    return Check("Whisper model", "ok", f"{engine} {loaded.model} loads")
 
 
 def _recordings(root: Path) -> Check:

@@ -94,6 +94,19 @@ def test_wav_truncated_inside_its_header(tmp_path):
     one_line(cli("analyze", str(path)), 2, contains="cut.wav")
 
 
+def test_wav_claiming_an_impossible_sample_rate_ends_at_once(tmp_path):
+    """jfk.wav's header set to 1 Hz (byte rate 2): read as such, each byte is half a second of
+    audio, days of samples at 16 kHz; it hung at 565 MB. Refused in one line instead."""
+    import struct
+
+    for rate in (1, 100):
+        data = bytearray(CLIP.read_bytes())
+        struct.pack_into("<II", data, data.index(b"fmt ") + 12, rate, 2 * rate)
+        path = tmp_path / f"at-{rate}-hz.wav"
+        path.write_bytes(bytes(data))
+        one_line(cli("analyze", str(path), timeout=60), 2, contains=f"sample rate of {rate} Hz")
+
+
 @pytest.mark.model
 def test_wav_truncated_inside_its_audio_is_analysed_with_a_warning(tmp_path):
     path = tmp_path / "cut.wav"
@@ -124,11 +137,12 @@ def test_pure_silence_says_no_speech_was_found(tmp_path):
 def test_stereo_48k_file(tmp_path):
     mono, rate = soundfile.read(str(CLIP), dtype="float32")
     up = np.interp(np.arange(mono.size * 3) / 3, np.arange(mono.size), mono).astype(np.float32)
-    path = tmp_path / "stereo48k.wav"
+    path = tmp_path / "stereo48k.flac"
     soundfile.write(str(path), np.stack([up, 0.5 * up], axis=1), 48000)
-    result = cli("analyze", str(path), "--json")
+    result = cli("analyze", "./stereo48k.flac", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    assert data["file"] == "./stereo48k.flac"  # the path as given, as the README promises
     assert data["duration_s"] == pytest.approx(11.0, abs=0.05)
     assert {"fellow", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
 
@@ -195,6 +209,20 @@ def test_unknown_option_and_command():
     one_line(cli("practice", "--questions", "0"), 2, contains="greater than zero")
 
 
+def test_a_port_out_of_range_is_one_line():
+    for port in ("99999", "-1", "70000", "http"):
+        one_line(cli("serve", f"--port={port}"), 2, contains="port")
+
+
+def test_listing_a_folder_that_is_not_there_creates_nothing(tmp_path):
+    missing = tmp_path / "nowhere"
+    for command in (("sessions",), ("sessions", "--json"), ("history",), ("history", "--json")):
+        result = cli(*command, "--recordings-dir", str(missing))
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert json.loads(cli("sessions", "--json", "--recordings-dir", str(missing)).stdout) == []
+    assert not missing.exists()
+
+
 def test_missing_session_id(recordings):
     sid = stored_session(recordings)
     for command in ("replay", "report"):
@@ -253,6 +281,43 @@ def test_no_model_fails_before_the_interview_starts(recordings, virtual_audio):
     one_line(result, 2, contains="/nonexistent")
     assert "Question 1" not in result.stdout
     assert cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout.strip() == "[]"
+
+
+@pytest.mark.audio
+def test_an_unreadable_model_file_is_named_before_anything_starts(tmp_path, recordings, virtual_audio):
+    """A model folder whose model.bin is mode 000: CTranslate2 failed with an internal error,
+    doctor said ok, practice asked question 1 first. Root reads any file, so as root the
+    commands run without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, as any other user would."""
+    from simulator.transcribe.weights import resolve
+
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in resolve().ct2_dir.iterdir():
+        if f.is_file() and f.name != "model.bin":
+            shutil.copyfile(f, model / f.name)
+    weights = model / "model.bin"
+    weights.write_bytes(b"\0" * 64)  # never read: its mode is what is tried
+    weights.chmod(0)
+    plain = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+
+    def without_override(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*plain, str(VENV_BIN / "interview-sim"), *args, "--model", str(model)],
+                              capture_output=True, text=True, timeout=300)
+
+    line = one_line(without_override("analyze", str(CLIP)), 1, contains=str(weights))
+    assert "chmod" in line
+    practice = without_override("practice", "--no-speak", "--recordings-dir", str(recordings))
+    one_line(practice, 1, contains=str(weights))
+    assert "Question 1" not in practice.stdout
+    doctor = without_override("doctor", "--json", "--recordings-dir", str(recordings))
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)}
+    assert doctor.returncode == 1 and checks["Whisper model"]["status"] == "fail", checks["Whisper model"]
+    assert str(weights) in checks["Whisper model"]["detail"]
+    # Readable but not a model: doctor loads it, so this fails too.
+    weights.chmod(0o644)
+    checks = {c["name"]: c for c in json.loads(without_override("doctor", "--json", "--recordings-dir",
+                                                                str(recordings)).stdout)}
+    assert checks["Whisper model"]["status"] == "fail" and "could not load" in checks["Whisper model"]["detail"]
 
 
 # -- the machine -----------------------------------------------------------------------------------

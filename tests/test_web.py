@@ -18,7 +18,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 
 from conftest import DATA, ROOT, VENV_BIN, cli
 
@@ -36,24 +38,27 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *options: str):
         self.root = root
         self.token = secrets.token_urlsafe(16)
         # "--token=" because a URL-safe token may begin with "-", which argparse takes for an option.
         self.proc = subprocess.Popen([str(VENV_BIN / "interview-sim"), "serve", "--port", "0", f"--token={self.token}",
-                                      "--recordings-dir", str(root)],
+                                      "--recordings-dir", str(root), *options],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
+        self.addresses = []  # every address printed, the first one first
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
             if not line:
                 break
             self.lines.append(line)
-            if m := re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line):
-                self.port = int(m.group(1))
-                assert m.group(2) == self.token
-                self.base = f"http://127.0.0.1:{self.port}"
+            if m := re.search(r"http://(\S+):(\d+)/\?token=(\S+)", line):
+                self.port = int(m.group(2))
+                assert m.group(3) == self.token
+                self.addresses.append(f"http://{m.group(1)}:{self.port}")
+            elif self.addresses:
+                self.base = self.addresses[0]
                 return
         raise AssertionError(f"the server did not start: {''.join(self.lines)} {self.proc.stderr.read()}")
 
@@ -206,17 +211,24 @@ def test_token_host_and_origin_are_checked(server):
     from websockets.exceptions import ConnectionClosed, InvalidStatus
     from websockets.sync.client import connect
 
-    for path in ("/", "/sessions", "/progress", "/api/sessions", "/static/app.css", "/interview"):
+    for path in ("/", "/sessions", "/progress", "/api/sessions", "/interview"):
         for token in (None, "wrong"):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(server.url(path, token=token))
             assert refused.value.code == 403, (path, token)
-        assert urllib.request.urlopen(server.url(path)).status == 200
+        answer = urllib.request.urlopen(server.url(path))
+        assert answer.status == 200 and answer.headers.get("Set-Cookie") is None, path
+    # The token in a header does as well; the program's own scripts and styles need none.
+    request = urllib.request.Request(server.url("/api/sessions", token=None),
+                                     headers={"Authorization": f"token {server.token}"})
+    assert urllib.request.urlopen(request).status == 200
+    assert urllib.request.urlopen(server.url("/static/token.js", token=None)).status == 200
     # DNS rebinding: a page at another name that resolves here is refused, token or not.
-    request = urllib.request.Request(server.url("/api/sessions"), headers={"Host": f"rebind.example:{server.port}"})
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request)
-    assert refused.value.code == 403
+    for path in ("/api/sessions", "/static/app.css"):
+        request = urllib.request.Request(server.url(path), headers={"Host": f"rebind.example:{server.port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 403
 
     ws = f"ws://127.0.0.1:{server.port}/ws/interview"
     own = f"http://127.0.0.1:{server.port}"
@@ -269,8 +281,6 @@ def _peak_rss_mb(pid: int) -> float:
 def test_audio_sent_faster_than_real_time_stops_at_the_answer_limit(server):
     """The answer limit is on audio time: audio sent as fast as the socket takes it gives a 10 s
     answer, and the server's memory does not grow with what was sent (100 MB: 52 minutes)."""
-    import numpy as np
-    import soundfile
     from websockets.sync.client import connect
 
     clip, _ = soundfile.read(str(DATA / "jfk.wav"), dtype="int16")
@@ -431,4 +441,149 @@ def test_a_session_is_deleted_from_the_browser_but_not_one_still_being_recorded(
         assert (root / live.id).is_dir()
     finally:
         browser.close()
+        server.stop()
+
+
+def test_another_local_port_receives_nothing_that_grants_access(tmp_path, playwright):
+    """Cookies are not port-scoped: one set by the server would go to every program listening on
+    127.0.0.1. The server sets none; each page carries the token per request (links, forms, fetch,
+    the WebSocket), under a Content-Security-Policy that loads nothing from elsewhere."""
+    import http.server
+    import threading
+
+    from simulator.store import Answer, Store
+
+    root = tmp_path / "recordings"
+    store = Store(root)
+    done = store.new_session("practice", {})
+    audio = store.answer_path(done.id, 1)
+    shutil.copyfile(DATA / "jfk.wav", audio)
+    store.add_answer(Answer(done.id, 1, {"id": "q1", "text": "Tell me about yourself."}, audio, 11.0, "silence"))
+    store.finish_session(done.id)
+    store.close()
+
+    received: list[str] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):  # another program on this machine
+        def do_GET(self):
+            received.append(f"{self.requestline}\n{self.headers}")
+            body = b"<!DOCTYPE html><p>another local program</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    server = Server(root)
+    browser = _launch(playwright, None)
+    try:
+        page = browser.new_page()  # the pages' own CSP in force
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        policies: dict[str, str | None] = {}
+        page.on("response", lambda r: policies.__setitem__(r.url.split("?")[0], r.headers.get("content-security-policy"))
+                if r.request.resource_type == "document" else None)
+
+        # Every page reached by clicking, as a person does: each request carries the token.
+        page.goto(server.url("/"))
+        page.click("header.top a[href^='/sessions']")
+        page.wait_for_selector(f'tr[data-id="{done.id}"]')
+        page.click(f'tr[data-id="{done.id}"] a')
+        page.wait_for_selector("section.answer#answer-1 audio")
+        page.click("nav.web-nav a[href^='/progress']")
+        page.wait_for_url(re.compile(r"/progress\?"))
+        page.click("nav.web-nav a[href^='/?']")
+        page.wait_for_selector("#start")
+        page.click("#start")
+        page.wait_for_selector("#begin")
+        assert "token" not in json.loads(page.evaluate("sessionStorage.getItem('interview-sim:options')"))
+        assert page.evaluate("fetch('/api/sessions').then(r => r.status)") == 200
+        said = page.evaluate("""new Promise(done => {
+            const ws = new WebSocket("ws://" + location.host + Token.url("/ws/interview"));
+            ws.onopen = () => ws.send(JSON.stringify({type: "start", mode: "sideways"}));
+            ws.onmessage = e => done(JSON.parse(e.data).text);
+            ws.onclose = e => done("closed " + e.code); })""")
+        assert "mode" in said, said
+        assert page.context.cookies() == []
+        assert blocked == [], blocked
+        ours = {url: policy for url, policy in policies.items() if url.startswith(server.base)}
+        assert {url[len(server.base):] for url in ours} == {"/", "/sessions", f"/sessions/{done.id}", "/progress",
+                                                            "/interview"}
+        assert all(p and "default-src 'none'" in p for p in ours.values()), ours
+
+        # The person is then led to another local port, in the same browser.
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        page.click("text=another local program")
+        assert received and all(server.token not in r for r in received), received
+        assert not any(line.lower().startswith(("cookie:", "authorization:")) or server.base in line
+                       for r in received for line in r.splitlines()), received
+    finally:
+        browser.close()
+        server.stop()
+        other.shutdown()
+
+
+def test_a_server_on_another_address_answers_there_and_refuses_other_names(tmp_path):
+    """--host 127.0.0.2 (a second loopback address) and --host 0.0.0.0 --allow-remote: each
+    printed address answers; a host name that is not the server's is still refused."""
+    alone = Server(tmp_path / "recordings", "--host", "127.0.0.2")
+    everywhere = Server(tmp_path / "recordings", "--host", "0.0.0.0", "--allow-remote")
+    try:
+        assert alone.addresses == [f"http://127.0.0.2:{alone.port}"]
+        assert everywhere.addresses[0] == f"http://127.0.0.1:{everywhere.port}"
+        # 127.0.0.2 is this machine, though not printed: bound to every address, any address of it answers.
+        for server, base in [(alone, alone.base), *((everywhere, a) for a in everywhere.addresses),
+                             (everywhere, f"http://127.0.0.2:{everywhere.port}")]:
+            answer = urllib.request.urlopen(f"{base}/api/sessions?token={server.token}", timeout=10)
+            assert answer.status == 200, base
+            renamed = urllib.request.Request(f"{base}/api/sessions?token={server.token}",
+                                             headers={"Host": f"rebind.example:{server.port}"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(renamed, timeout=10)
+            assert refused.value.code == 403, base
+    finally:
+        alone.stop()
+        everywhere.stop()
+
+
+def test_a_second_signal_ends_serve_at_once_while_an_answer_is_analysed(tmp_path):
+    """The first Ctrl-C lets the answer being analysed finish and be stored; a second ends the
+    process at once (uvicorn only raised a flag for it: the process waited for the analysis)."""
+    from websockets.sync.client import connect
+
+    speech, _ = soundfile.read(str(DATA / "jfk.wav"), dtype="int16")
+    answer = np.tile(speech, 6).tobytes()  # 66 s, sent at once: the analysis runs long after it arrives
+    server = Server(tmp_path / "recordings")
+    try:
+        with connect(f"ws://127.0.0.1:{server.port}/ws/interview?token={server.token}",
+                     origin=server.base, open_timeout=10, max_size=None) as socket:
+            socket.send(json.dumps({"type": "start", "questions": 1, "max_answer_s": 600, "silence_stop_s": 30}))
+            while (event := json.loads(socket.recv(timeout=120)))["type"] != "analysing":
+                if event["type"] == "say":
+                    socket.send(json.dumps({"type": "played", "line": event["line"]}))
+                elif event["type"] == "listen":
+                    for at in range(0, len(answer), 3200):
+                        socket.send(answer[at:at + 3200])
+                    socket.send(json.dumps({"type": "finish"}))
+                assert event["type"] != "error", event
+            server.proc.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            assert server.proc.poll() is None, "the first signal waits for the analysis"
+            second = time.monotonic()
+            server.proc.send_signal(signal.SIGINT)
+            code = server.proc.wait(30)
+            took = time.monotonic() - second
+        assert took < 2.0 and code == 130, (took, code)
+        assert "second signal" in server.proc.stderr.read()
+        # The answer's audio is on disk: the next start recovers it.
+        again = Server(server.root)
+        again.stop()
+        (stopped_by, duration), = _rows(server.root, "SELECT stopped_by, duration_s FROM answers")
+        assert duration >= 60, duration
+    finally:
         server.stop()

@@ -26,10 +26,11 @@ def _run(_label: str, fn: Callable[[], T]) -> T:
     return fn()
 
 
-def analyze_files(paths: list[Path], settings: Config, *, budget_s: float | None = None,
+def analyze_files(paths: list[str], settings: Config, *, budget_s: float | None = None,
                   warn: Callable[[str], None] = lambda line: None,
                   busy: Callable[[str, Callable[[], T]], T] = _run) -> Iterator:
-    """Yields one `Analysis` (simulator.pipeline) or `FileError` per path, in order.
+    """Yields one `Analysis` (simulator.pipeline) or `FileError` per path, in order; each
+    analysis names its file as given (`./a.flac` stays `./a.flac`, as the README promises).
 
     Each file is opened before the model loads, so bad input fails fast; the model loads once,
     for the first file that can be read. `busy(label, fn)` runs a slow step (a front end may show
@@ -41,7 +42,8 @@ def analyze_files(paths: list[Path], settings: Config, *, budget_s: float | None
 
     load = transcriber_loader(settings)
     transcriber = None
-    for path in paths:
+    for given in paths:
+        path = Path(given)
         try:
             next(iter_blocks(path, block_s=0.1), None)
             short = wav_shortfall(path)
@@ -52,7 +54,7 @@ def analyze_files(paths: list[Path], settings: Config, *, budget_s: float | None
                 transcriber = busy(f"loading {settings.engine} {settings.model}…", load)
             model = transcriber
             yield busy(f"analysing {path.name}…",
-                       lambda: analyze_file(path, model, time_budget_s=budget_s, display_name=str(path)))
+                       lambda: analyze_file(path, model, time_budget_s=budget_s, display_name=given))
         except UserError as exc:
             yield FileError(path, exc)
 

@@ -14,9 +14,10 @@ def recordings_root(settings: Config) -> Path:
     return Path(settings.recordings_dir or default_root())
 
 
-def open_store(settings: Config) -> Store:
-    """The store the settings point at. Opening never recovers anything and never loads a model."""
-    return Store(recordings_root(settings))
+def open_store(settings: Config, *, create: bool = True) -> Store:
+    """The store the settings point at. Opening never recovers anything and never loads a model;
+    with `create=False` it creates no folder or database either (a listing of nothing)."""
+    return Store(recordings_root(settings), create=create)
 
 
 def transcriber_loader(settings: Config) -> Callable[[], object]:

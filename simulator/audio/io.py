@@ -18,6 +18,9 @@ from simulator.errors import UserError
 from simulator.audio.format import SAMPLE_RATE
 
 
+MIN_RATE, MAX_RATE = 2_000, 768_000  # below the oldest telephone codecs; above any studio rate
+
+
 @dataclass(frozen=True, slots=True)
 class AudioInfo:
     path: Path
@@ -42,11 +45,18 @@ def _open(path: Path):
     if not container.streams.audio:
         container.close()
         raise UserError(f"{path}: contains no audio stream")
-    if not container.streams.audio[0].codec_context.sample_rate:
+    rate = container.streams.audio[0].codec_context.sample_rate
+    if not rate:
         # FFmpeg picked a format from the name alone (random bytes called .flac) and found nothing
         # in it: unreadable, not silence.
         container.close()
         raise UserError(f"{path}: not an audio file this program can read (no audio found in it)")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        # A header claiming 1 Hz makes every byte a second of audio: resampled to 16 kHz, an 11 s
+        # file would become days of samples. No recording is made at such a rate.
+        container.close()
+        raise UserError(f"{path}: its header claims a sample rate of {rate} Hz, which no recording has "
+                        f"(this program reads {MIN_RATE}-{MAX_RATE} Hz): the file is damaged")
     return container
 
 

@@ -27,6 +27,17 @@ def positive(kind):
     return parse
 
 
+def port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {text}")
+    return value
+
+
 def recordings_option(c) -> None:
     c.add_argument("--recordings-dir", metavar="PATH",
                    help="where sessions are stored (default: $INTERVIEW_SIM_RECORDINGS, the config, or recordings/)")
@@ -44,10 +55,10 @@ def settings(args):
     return config.resolve(args)
 
 
-def store(args, resolved=None):
+def store(args, resolved=None, *, create: bool = True):
     from simulator.app.sessions import open_store
 
-    return open_store(resolved or settings(args))
+    return open_store(resolved or settings(args), create=create)
 
 
 def print_json(data) -> None:

@@ -32,9 +32,15 @@ def asset(name: str) -> str:
     return resources.files("simulator.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
+def inline_script() -> str:
+    """The report script, exactly as it stands between <script> and </script> (a server's
+    Content-Security-Policy allows it by the hash of this text)."""
+    return f"\n{asset('report.js')}"
+
+
 def page(title: str, body: str, *, script: bool = True) -> str:
     """A complete HTML document with the inline stylesheet (and the report script)."""
-    js = f"<script>\n{asset('report.js')}</script>\n" if script else ""
+    js = f"<script>{inline_script()}</script>\n" if script else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

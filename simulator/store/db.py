@@ -104,17 +104,24 @@ def _reading(method):
 
 
 class Store:
-    def __init__(self, root: Path, warn: Callable[[str], None] | None = None):
-        """`warn` hears about damaged rows that are skipped (default: one line on stderr)."""
+    def __init__(self, root: Path, warn: Callable[[str], None] | None = None, *, create: bool = True):
+        """`warn` hears about damaged rows that are skipped (default: one line on stderr).
+
+        `create=False` (listings): a folder or database that is not there is read as an empty
+        store, held in memory, and nothing is created on disk."""
         self.warn = warn or (lambda line: print(f"interview-sim: warning: {line}", file=sys.stderr))
         self._reported: set[tuple[str, int | None]] = set()
         self.folder = RecordingsFolder(root)
         self.root = self.folder.root
+        self._db_path = self.folder.db_path
+        if not create and not self._db_path.is_file():
+            self._db = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot use recordings folder {self.root}: {exc.strerror}") from None
-        self._db_path = self.folder.db_path
         writable = os.access(self.root, os.W_OK)
         if not writable and not self._db_path.is_file():
             raise StoreUnwritable(f"cannot use recordings folder {self.root}: it is read-only and holds no sessions")

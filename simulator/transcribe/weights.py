@@ -29,7 +29,31 @@ def cache_dir() -> Path:
 
 
 def resolve(model: str = DEFAULT_MODEL) -> ModelWeights:
-    """Find the weights for a model name or a CTranslate2 folder, or say how to get them."""
+    """Find the weights for a model name or a CTranslate2 folder, or say how to get them; every
+    file of them must open for reading."""
+    weights = _find_weights(model)
+    _check_readable(weights.ct2_dir)
+    return weights
+
+
+def _check_readable(folder: Path) -> None:
+    """A model file that is there but cannot be read (mode 000, another owner) passed every other
+    check and failed inside CTranslate2 as an internal error, after the interview had begun."""
+    try:
+        files = sorted(f for f in folder.iterdir() if f.is_file())
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot read the Whisper model folder {folder}: {exc.strerror}",
+                                 hint=f"make it readable: chmod a+rx '{folder}'") from None
+    for f in files:
+        try:
+            with open(f, "rb") as opened:
+                opened.read(1)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot read the Whisper model file {f}: {exc.strerror}",
+                                     hint=f"make it readable: chmod a+r '{f}' (or reinstall the model)") from None
+
+
+def _find_weights(model: str) -> ModelWeights:
     path = Path(model).expanduser()
     if path.is_dir():
         if not (path / "model.bin").is_file():

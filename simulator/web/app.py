@@ -15,7 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from simulator.config import Config
 from simulator.web import routes
-from simulator.web.auth import Guard
+from simulator.web.auth import Guard, Hosts
 
 HERE = Path(__file__).parent
 SHUTDOWN_WAIT_S = 60.0  # on Ctrl-C, the answer being taken is still analysed and stored
@@ -31,7 +31,7 @@ class State:
     latencies: list = field(default_factory=list)  # end of an answer to its card, seconds
 
 
-def create_app(state: State, hosts: set[str], cookie: str) -> Guard:
+def create_app(state: State, hosts: Hosts) -> Guard:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -57,4 +57,4 @@ def create_app(state: State, hosts: set[str], cookie: str) -> Guard:
     ], lifespan=lifespan)
     app.state.web = state
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
-    return Guard(app, state.token, hosts, cookie)
+    return Guard(app, state.token, hosts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 
 from starlette.requests import Request
@@ -28,12 +29,31 @@ def _store(request):
     return open_store(_state(request).settings)
 
 
+# With every page: never framed, never cached (pages hold a person's answers), and no Referer
+# (the token is in each page's address). Each page's policy loads nothing from elsewhere.
+_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff"}
+
+
 def _csp(request) -> dict:
     host = request.headers.get("host", "")
-    return {"Content-Security-Policy": f"default-src 'self'; connect-src 'self' ws://{host}; "
-                                       "media-src 'self' data: blob:; img-src 'self' data:; "
-                                       "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-            "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    return {"Content-Security-Policy": f"default-src 'none'; script-src 'self'; style-src 'self'; "
+                                       f"connect-src 'self' ws://{host}; media-src 'self' data: blob:; "
+                                       "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+                                       "frame-ancestors 'none'", **_HEADERS}
+
+
+def _report_headers() -> dict:
+    """html.py's pages carry their stylesheet and script inline: the script is allowed by its hash."""
+    import base64
+    import hashlib
+
+    from simulator.report.html import inline_script
+
+    digest = base64.b64encode(hashlib.sha256(inline_script().encode()).digest()).decode()
+    return {"Content-Security-Policy": f"default-src 'none'; script-src 'sha256-{digest}'; "
+                                       "style-src 'unsafe-inline'; media-src data: blob:; img-src data:; "
+                                       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'", **_HEADERS}
 
 
 def _page(request, name: str, **context) -> Response:
@@ -52,13 +72,16 @@ def _summary_rows(sessions) -> list[dict]:
     return rows
 
 
-def _with_nav(html: str) -> str:
-    """html.py's page, as written for a file, with the app's links on top."""
-    return html.replace("<main>\n", "<main>\n" + NAV + "\n", 1)
+def _with_nav(request, html: str) -> str:
+    """html.py's page, as written for a file, with the app's links on top (the token in each:
+    the page runs no script of this server's to carry it)."""
+    from html import escape
+    from urllib.parse import quote
 
+    token = escape(quote(_state(request).token, safe=""))
+    nav = re.sub(r'href="([^"]*)"', lambda link: f'href="{link[1]}?token={token}"', NAV)
+    return html.replace("<main>\n", "<main>\n" + nav + "\n", 1)
 
-# Report pages hold a person's answers: never cached, never framed by another page.
-_PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
 
 async def start_page(request: Request) -> Response:
     from simulator.app.options import NUMBERS, TEXTS, InterviewOptions
@@ -108,7 +131,7 @@ async def report_page(request: Request) -> Response:
         return HTMLResponse(f"<p>{_escape(exc.message)}</p>", status_code=404)
     finally:
         store.close()
-    return HTMLResponse(_with_nav(html), headers=_PAGE_HEADERS)
+    return HTMLResponse(_with_nav(request, html), headers=_report_headers())
 
 
 async def progress_page(request: Request) -> Response:
@@ -119,7 +142,7 @@ async def progress_page(request: Request) -> Response:
         html = render_history(build_history(store.sessions()))
     finally:
         store.close()
-    return HTMLResponse(_with_nav(html), headers=_PAGE_HEADERS)
+    return HTMLResponse(_with_nav(request, html), headers=_report_headers())
 
 
 async def api_sessions(request: Request) -> Response:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from simulator.cli.common import engine_options, positive, print_json, settings, spinner, warn
 
 HELP = "Delivery metrics for audio files (WAV, FLAC, MP3, OGG, M4A...)."
@@ -21,7 +19,7 @@ def run(args) -> int:
     from simulator.cli.errors import explain
     from simulator.report.terminal import TerminalView, print_delivery
 
-    paths = [Path(a) for a in args.audio]
+    paths = args.audio  # as given: the JSON's "file" is the path as typed
     view = None if args.json else TerminalView()
     results, failed = [], 0
     for path, outcome in zip(paths, analyze_files(paths, settings(args), budget_s=args.budget,
@@ -33,13 +31,13 @@ def run(args) -> int:
                 warn(line)
             failed += 1
             if args.json:
-                results.append({"file": str(path), "error": outcome.message})
+                results.append({"file": path, "error": outcome.message})
             if len(paths) == 1:
                 return code
         elif args.json:
             results.append({**outcome.to_dict(), **_follow_up(args, outcome)})
         else:
-            view.out.rule(str(path))
+            view.out.rule(path)
             print_delivery(view.out, outcome.delivery, outcome.engine, outcome.model, heading="Transcript: ")
             if args.question:
                 view.out.print("\n".join(follow_up_lines(_follow_up(args, outcome)["follow_up"])), markup=False)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from simulator.cli.common import print_json, recordings_option, settings
+from simulator.cli.common import engine_options, print_json, recordings_option, settings
 
 HELP = "Check the microphone, speaker, text to speech, model and recordings folder."
 
@@ -8,13 +8,15 @@ HELP = "Check the microphone, speaker, text to speech, model and recordings fold
 def add_arguments(c) -> None:
     c.add_argument("--json", action="store_true")
     recordings_option(c)
+    engine_options(c)
 
 
 def run(args) -> int:
     from simulator.app.sessions import recordings_root
     from simulator.doctor import run_checks
 
-    checks = run_checks(recordings_root(settings(args)))
+    resolved = settings(args)
+    checks = run_checks(recordings_root(resolved), resolved.engine, resolved.model)
     if args.json:
         print_json([c.to_dict() for c in checks])
     else:

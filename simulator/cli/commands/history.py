@@ -20,7 +20,7 @@ def run(args) -> int:
     from simulator.report.history import build_history, print_history, render_history
     from simulator.report.terminal import console
 
-    rows = store(args).sessions()
+    rows = store(args, create=False).sessions()  # nor does the history
     h = build_history(rows, last=args.last)
     if args.html:
         path = Path(args.html).expanduser()

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import argparse
 
-from simulator.cli.common import engine_options, recordings_option
+from simulator.cli.common import engine_options, port, recordings_option
 
 HELP = "Practise in your web browser: the same interview, sessions and reports, on this machine."
 
 
 def add_arguments(c) -> None:
-    c.add_argument("--port", type=int, default=8765, metavar="N", help="port to listen on (default 8765; 0: any free one)")
+    c.add_argument("--port", type=port, default=8765, metavar="N", help="port to listen on (default 8765; 0: any free one)")
     c.add_argument("--host", default="127.0.0.1", metavar="H",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     c.add_argument("--allow-remote", action="store_true",

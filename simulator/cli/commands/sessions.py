@@ -14,7 +14,7 @@ def run(args) -> int:
     """A listing only: it never recovers a session or loads a model (that is `recover`)."""
     from simulator.report.export import session_dict
 
-    opened = store(args)
+    opened = store(args, create=False)  # a listing never changes the folder
     rows = opened.sessions()
     if args.json:
         print_json([session_dict(opened, s, full=False) for s in rows])

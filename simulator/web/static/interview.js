@@ -126,7 +126,7 @@
   $("begin").addEventListener("click", function () {
     $("begin").disabled = true;
     status("Connecting…");
-    ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/interview");
+    ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + Token.url("/ws/interview"));
     ws.binaryType = "arraybuffer";
     ws.onopen = function () { send(Object.assign({type: "start"}, options)); status("Starting the interview…"); };
     ws.onmessage = function (e) {
