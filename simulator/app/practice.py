@@ -95,7 +95,7 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
         voice = Voice(rate=rate, voice=voice_id)
         try:
             spoken = speaker(voice)
-            for line in getattr(source, "introduction", ()):
+            for line in getattr(source, "introduction", ()):  # the source's own words: Enter, a button...
                 view.listening(line)
             if options.mode == "pressure":
                 view.listening("Pressure mode: shorter time budgets, and the interviewer cuts in when yours is up.")
