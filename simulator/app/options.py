@@ -53,6 +53,7 @@ class InterviewOptions:
     repeat: bool = False  # allow questions asked in recent sessions
     job: str | None = None  # a job description's text: questions about that job
     resume: str | None = None  # a résumé's text: questions about the person's own experience
+    keep_resume: bool = False  # store the résumé's text with the session (else it is only read)
     voice: str | None = None  # a voice id of this machine's text-to-speech; None: the settings'
     rate: int | None = None  # the interviewer's words per minute; None: the settings'
     max_answer_s: float = 180.0
@@ -81,10 +82,11 @@ class InterviewOptions:
             if given["mode"] not in MODES:
                 raise OptionError("mode", f"{_shown(given['mode'])} is not one of {', '.join(MODES)}")
             values["mode"] = given["mode"]
-        if "repeat" in given:
-            if not isinstance(given["repeat"], bool):
-                raise OptionError("repeat", f"must be true or false, not {_shown(given['repeat'])}")
-            values["repeat"] = given["repeat"]
+        for name in ("repeat", "keep_resume"):
+            if name in given:
+                if not isinstance(given[name], bool):
+                    raise OptionError(name, f"must be true or false, not {_shown(given[name])}")
+                values[name] = given[name]
         if "banks" in given:
             values["banks"] = _banks(given["banks"])
         return cls(**values)
@@ -142,10 +144,11 @@ def _text(name: str, raw: object) -> str:
         raise OptionError(name, f"is {len(raw):,} characters long; at most {TEXTS[name]:,} are read")
     if "\x00" in raw:
         raise OptionError(name, "contains a NUL character: paste plain text")
-    text = raw.strip()
-    if name == "voice" and any(not c.isprintable() for c in text):
+    if name != "voice":
+        return raw  # a pasted text as given: a kept résumé is stored as it was pasted
+    if not raw.strip().isprintable():
         raise OptionError(name, "must be a voice id, such as gmw/en-US")
-    return text
+    return raw.strip()
 
 
 def _banks(raw: object) -> tuple[str, ...]:

@@ -41,24 +41,42 @@ Speaking = Callable[[object], object]  # a Voice -> a Speaker
 
 
 def plan(settings: Config, options: InterviewOptions, store=None):
-    """The interviewer and its plan. A broken bank or job fails here, before any device is opened.
+    """The interviewer and its plan: from the pasted job description and résumé when given (their
+    own lines, said back), else the banks'. A broken bank fails here, before any device is opened.
     Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
-    from simulator.interview.interviewer import Interviewer, parse_banks, recent_question_keys
+    from simulator.interview.interviewer import parse_banks, plan_for_job, recent_question_keys
 
-    return Interviewer(parse_banks(options.banks), questions=options.questions, seed=options.seed,
-                       mode=options.mode, name=settings.interviewer,
-                       recent=recent_question_keys(store) if store is not None else (),
-                       repeat=options.repeat, job=_job(options))
+    for name, text in (("job", options.job), ("resume", options.resume)):
+        if text is not None and len(text.split()) < 5:
+            raise OptionError(name, "has fewer than five words; paste the whole text")
+    return plan_for_job(options.job, options.resume, banks=parse_banks(options.banks), questions=options.questions,
+                        seed=options.seed, mode=options.mode, name=settings.interviewer,
+                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat)
 
 
-def _job(options: InterviewOptions):
-    if not options.job:
-        return None
-    from simulator.interview.job import read_job
+def plan_for_bench(text: str, questions: int, seed: int) -> dict:
+    """A job's plan as `bench --jobs` scores it (`evaluation.job_plans`): its seniority, and each
+    main question with the line it was built from and the fields of the bank or skill it came from."""
+    from simulator.interview.interviewer import plan_for_job
+    from simulator.interview.job import load_skills
 
-    if len(options.job.split()) < 5:
-        raise OptionError("job", "the job description has fewer than five words; paste the whole advert")
-    return read_job(options.job)
+    interviewer = plan_for_job(text, questions=questions, seed=seed, repeat=True)
+    skills = load_skills()
+    bank_fields: dict[str, list[str]] = {}
+    for f in skills.fields.values():
+        for bank in f.banks:
+            bank_fields.setdefault(bank, []).append(f.name)
+    template_ids = {t.id for t in skills.templates}
+
+    def fields_of(q: dict) -> list[str]:
+        for s in skills.skills:  # a skill's question: job-<skill id>-<template id>
+            if q["id"].startswith(f"job-{s.id}-") and q["id"][len(f"job-{s.id}-"):] in template_ids:
+                return list(s.fields)
+        return bank_fields.get(q["bank"], [])
+
+    main = [t.question for t in interviewer.turns if t.question is not None and t.question["role"] == "main"]
+    return {"seniority": interviewer.job.seniority,
+            "questions": [{"text": q["text"], "words": q.get("job_words", ""), "fields": fields_of(q)} for q in main]}
 
 
 def run_interview(settings: Config, options: InterviewOptions, answers: Answers, speaker: Speaking, view,
@@ -109,7 +127,9 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
                 extra={"input_device": getattr(source, "device", None), "questions": options.questions,
                        "repeat": options.repeat, "voice": voice.voice, "rate": rate,
                        "max_answer_s": limits.max_s, "silence_stop_s": limits.silence_stop_s,
-                       "think_s": limits.think_s, **interviewer.settings()})
+                       "think_s": limits.think_s, **interviewer.settings(),
+                       # The résumé is read, never stored, unless the person asks.
+                       **({"resume": options.resume} if options.keep_resume and options.resume else {})})
             return run_session(store, session_settings, interviewer, source, spoken, transcriber, view)
         finally:
             voice.close()
@@ -217,11 +237,16 @@ def question_banks(names: list[str] | None) -> list:
     return [load_bank(name) for name in parse_banks(names)] if names else load_all()
 
 
-def read_text_file(option: str, name: str) -> str:
-    """The text of a file named on the command line (`-`: standard input): `--job` or `--resume`."""
+def read_texts(job: str | None, resume: str | None) -> tuple[str | None, str | None]:
+    """The job description and résumé files named on the command line, read (`-` is standard
+    input, for one of the two)."""
+    from simulator.errors import UserError
     from simulator.interview.job import read_job_file
+    from simulator.interview.resume import read_resume_file
 
-    return read_job_file(name, option=option, what="job description" if option == "--job" else "résumé")
+    if job == "-" and resume == "-":
+        raise UserError("--job and --resume cannot both read standard input; give one of them as a file")
+    return (read_job_file(job) if job else None), (read_resume_file(resume) if resume else None)
 
 
 @functools.cache

@@ -122,7 +122,8 @@ class Interviewer:
 
     def __init__(self, banks: Sequence[str | Bank] = DEFAULT_BANKS, questions: int = DEFAULT_QUESTIONS,
                  seed: int | None = None, mode: str = "standard", name: str = "Alex",
-                 recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True, job=None):
+                 recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True, job=None,
+                 resume=None):
         if mode not in MODES:
             raise UserError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
         if questions < 1:
@@ -133,8 +134,10 @@ class Interviewer:
         self.follow_ups = follow_ups
         self.banks = [b if isinstance(b, Bank) else load_bank(b) for b in banks]
         self.notes: list[str] = []  # things the person should know about the plan
-        self.job = job  # a `job.Job`: its skills come first, and say why (`self.why`)
-        self.why: dict[str, tuple[str, str]] = {}  # question key -> (why it was chosen, the job's words)
+        self.job = job  # a `job.Job`: its lines and skills come first, and say why (`self.why`)
+        self.resume = resume  # a `resume.Resume` (with a job): questions about the person's own lines
+        # question key -> (why it was chosen, the line it was built from, "job" or "resume")
+        self.why: dict[str, tuple[str, str, str]] = {}
         self._rng = random.Random(self.seed)
         self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
         self.turns = self._plan(questions)
@@ -170,7 +173,8 @@ class Interviewer:
         d["role"] = role
         d["mode"] = self.mode
         if q.key in self.why:
-            d["why"], d["job_words"] = self.why[q.key]
+            why, words, source = self.why[q.key]
+            d["why"], d[f"{source}_words"] = why, words
         if self.budget_scale != 1.0:
             d["base_time_budget_s"] = q.time_budget_s
             d["time_budget_s"] = round(q.time_budget_s * self.budget_scale, 1)
@@ -213,7 +217,7 @@ class Interviewer:
     def _main(self, count: int) -> list[Question]:
         if count <= 0:
             return []
-        if self.job is not None:
+        if self.job is not None or self.resume is not None:
             from simulator.interview.job import job_main_questions
 
             return job_main_questions(self, count, _mixed)
@@ -295,6 +299,21 @@ class Interviewer:
                 "mode": self.mode, "seed": self.seed, "interviewer": self.name,
                 "follow_ups": self.follow_ups,
                 **({"job": self.job.to_dict()} if self.job is not None else {})}
+
+
+def plan_for_job(job_text: str | None, resume_text: str | None = None, *, banks: Sequence[str | Bank] = DEFAULT_BANKS,
+                 questions: int = DEFAULT_QUESTIONS, seed: int | None = None, mode: str = "standard",
+                 name: str = "Alex", recent: Sequence[str] = (), repeat: bool = False) -> Interviewer:
+    """The interviewer for a pasted job description and, optionally, a résumé (either may be None;
+    with neither, the banks' plan). Its main questions come from the job's lines and the résumé's
+    (see `job.job_questions`); the same texts, seed and history give the same plan."""
+    from simulator.interview.job import read_job
+    from simulator.interview.resume import read_resume
+
+    job = read_job(job_text) if job_text else None
+    resume = read_resume(resume_text, job_text or "") if resume_text else None
+    return Interviewer(banks, questions=questions, seed=seed, mode=mode, name=name, recent=recent, repeat=repeat,
+                       job=job, resume=resume)
 
 
 def _unique(questions: Iterable[Question]) -> list[Question]:

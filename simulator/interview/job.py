@@ -1,10 +1,11 @@
-"""Reading a job description: its title, seniority, the skills and duties it names, and the
-questions those skills call for.
+"""Reading a job description: its title, seniority, the skills and the duty and requirement lines
+it names, and the questions they call for.
 
-Skills come from a hand-kept list (`prompts/skills/skills.toml`): each skill has the phrases a job
-description uses for it, the fields of work it belongs to (which name the question banks), and a
-kind ("tool", "practice" or "quality") that picks its question templates. The list is the only
-thing that can put a skill in a plan, so the interviewer never invents one.
+Questions are built from the job description's own lines (`duties.py`), so any field works and
+nothing is invented. Skills come from a hand-kept list (`prompts/skills/skills.toml`): each skill
+has the phrases a job description uses for it, the fields of work it belongs to (which name the
+question banks), and a kind ("tool", "practice" or "quality") that picks its question templates.
+A duty line naming a skill of the job's field is asked with that skill's question, for depth.
 
 Which named skills matter most comes from YAKE, an offline keyphrase extractor (statistical, no
 model to download): a skill said inside a high-ranked keyphrase comes first. YAKE was measured
@@ -21,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simulator.errors import UserError
+from simulator.interview.duties import DUTY, REQUIREMENT, DutyTemplates, JobLine, job_lines, load_duty_templates
 from simulator.interview.questions import Question, bank_dir
+from simulator.interview.resume import QUESTIONS as RESUME_QUESTIONS
+from simulator.interview.resume import RESUME_BANK, Resume
 
 KINDS = ("tool", "practice", "quality")
 GENERAL_FIELD = "general"
@@ -32,19 +36,25 @@ _SKILL_KEYS = {"id", "name", "kind", "fields", "aliases"}
 _TEMPLATE_KEYS = {"id", "kind", "text", "category", "difficulty", "time_budget_s", "strong_answer"}
 _FIELD_KEYS = {"name", "title", "banks"}
 
-# Seniority, most specific first: the first pattern found in the title (else in the text) wins.
+# Seniority, most specific first: the first pattern found in the title wins. Only the title and
+# the stated years count: the body says "senior stakeholders" and "the Finance Director" of others.
 _SENIORITY = (
     ("principal", r"\b(principal|staff|head of|director)\b"),
     ("lead", r"\b(lead|leader)\b(?! to)"),
     ("senior", r"\b(senior|sr\.?|experienced)\b"),
     ("mid-level", r"\b(mid[- ]level|intermediate)\b"),
     ("junior", r"\b(junior|jr\.?|associate)\b"),
-    ("graduate", r"\b(graduate|trainee|apprentice|intern|internship|entry[- ]level|newly qualified)\b"),
+    ("graduate", r"\b(graduate|trainee|apprentice|apprenticeship|intern|internship|entry[- ]level|newly qualified)\b"),
 )
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 _YEARS = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\+?\s+(?:or more\s+)?years?\b", re.IGNORECASE)
-
+# A number of years is the experience asked for only in a sentence about experience, or alone
+# ("Four or more years."): "trading for 30 years" and "pays staff for two years" are not.
+_EXPERIENCE = re.compile(r"\b(experience|experienced|post-qualification|track record|background|at least|"
+                         r"a minimum|you have|you've)\b", re.IGNORECASE)
+_SHORT_SENTENCE_WORDS = 6
+FIELD_MIN_SKILLS = 2  # a field is the job's when this many of its skills are named ("schedule" alone is no project)
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -94,22 +104,29 @@ class Job:
     seniority: str  # "senior", "graduate" ... or "" when the text does not say
     seniority_words: str  # what said so: "Senior", "five or more years"
     skills: tuple[NamedSkill, ...]  # most central first
-    duties: tuple[str, ...]  # listed lines that name no known skill: shown, never asked about
+    lines: tuple[JobLine, ...]  # its duty and requirement lines, in its order: what questions are built from
     fields: tuple[str, ...]  # fields of work, most named first; "general" is never listed
     banks: tuple[str, ...]  # the question banks of those fields
+
+    @property
+    def duties(self) -> tuple[str, ...]:
+        """The duty lines as written."""
+        return tuple(line.words for line in self.lines if line.kind == DUTY)
 
     def to_dict(self) -> dict:
         return {"title": self.title, "seniority": self.seniority, "seniority_words": self.seniority_words,
                 "skills": [{"id": s.skill.id, "name": s.skill.name, "words": s.words, "fields": list(s.skill.fields)}
                            for s in self.skills],
-                "duties": list(self.duties), "fields": list(self.fields), "banks": list(self.banks)}
+                "lines": [line.to_dict() for line in self.lines], "duties": list(self.duties),
+                "fields": list(self.fields), "banks": list(self.banks)}
 
 
 @dataclass(frozen=True, slots=True)
 class JobQuestion:
     question: Question
     why: str  # in words the person reads
-    words: str  # the words of the job description it answers
+    words: str  # the line of the job description (or résumé) it was built from, as written
+    source: str = "job"  # "job" or "resume": whose words `words` are
 
 
 # -- the skills list -------------------------------------------------------------------------------
@@ -195,8 +212,8 @@ def load_skills(path: Path | None = None) -> Skills:
 
 # -- reading a job description ---------------------------------------------------------------------
 
-def read_job_file(name: str, stdin=None, option: str = "--job", what: str = "job description") -> str:
-    """The text of `--job FILE` (or `--resume FILE`: `option`, `what`); `-` reads standard input."""
+def read_job_file(name: str, stdin=None) -> str:
+    """The text of `--job FILE`; `-` reads standard input."""
     import sys
 
     if name == "-":
@@ -207,16 +224,16 @@ def read_job_file(name: str, stdin=None, option: str = "--job", what: str = "job
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise UserError(f"{option}: no such file: {name}") from None
+            raise UserError(f"--job: no such file: {name}") from None
         except IsADirectoryError:
-            raise UserError(f"{option}: {name} is a folder; give the {what}'s text file") from None
+            raise UserError(f"--job: {name} is a folder; give the job description's text file") from None
         except UnicodeDecodeError:
-            raise UserError(f"{option}: {name} is not UTF-8 text; paste the {what} as plain text") from None
+            raise UserError(f"--job: {name} is not UTF-8 text; paste the job description as plain text") from None
         except OSError as e:
-            raise UserError(f"{option}: cannot read {name}: {e.strerror or e}") from None
+            raise UserError(f"--job: cannot read {name}: {e.strerror or e}") from None
         where = name
     if len(text.split()) < 5:
-        raise UserError(f"{option}: {where} has no {what} in it (fewer than five words)")
+        raise UserError(f"--job: {where} has no job description in it (fewer than five words)")
     return text
 
 
@@ -282,10 +299,6 @@ def _original_words(text: str, normed: str) -> str:
     return m.group(0) if m else normed
 
 
-def _bullets(text: str) -> list[str]:
-    return [m.group(1).strip() for m in re.finditer(r"^\s*[-*•]\s+(.+)$", text, re.MULTILINE)]
-
-
 def title_of(text: str) -> str:
     for line in text.splitlines():
         line = line.strip(" \t-*#•")
@@ -295,37 +308,41 @@ def title_of(text: str) -> str:
 
 
 def seniority_of(title: str, text: str) -> tuple[str, str]:
-    """The title says it best; in the body "lead" is mostly a verb ("lead the team"), so it counts
-    in the title only."""
-    for where, levels in ((title, _SENIORITY), (text, [s for s in _SENIORITY if s[0] != "lead"])):
-        for level, pattern in levels:
-            m = re.search(pattern, where, re.IGNORECASE)
-            if m:
-                return level, m.group(0)
-    m = _YEARS.search(text)
-    if m:
-        n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
-        return ("senior" if n >= 5 else "mid-level" if n >= 2 else "junior"), m.group(0)
+    """From the title, else from the years of experience the text asks for; never from the body's
+    other words ("senior stakeholders", "report to the Finance Director", "lead the team")."""
+    for level, pattern in _SENIORITY:
+        m = re.search(pattern, title, re.IGNORECASE)
+        if m:
+            return level, m.group(0)
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        m = _YEARS.search(sentence)
+        if m and (_EXPERIENCE.search(sentence) or len(sentence.split()) <= _SHORT_SENTENCE_WORDS):
+            n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+            return ("senior" if n >= 5 else "mid-level" if n >= 2 else "junior"), m.group(0)
     return "", ""
 
 
-def read_job(text: str, skills: Skills | None = None, method: str = "yake") -> Job:
+def read_job(text: str, skills: Skills | None = None, method: str = "yake",
+             templates: DutyTemplates | None = None) -> Job:
     skills = skills or load_skills()
     phrases = METHODS[method](text)
     named = named_skills(text, skills, phrases)
     title = title_of(text)
     level, level_words = seniority_of(title, text)
-    aliases = [_norm(a) for n in named for a in n.skill.aliases]
-    duties = tuple(d for d in _bullets(text) if not any(_find(a, _norm(d)) for a in aliases))
     votes: dict[str, float] = {}
+    named_in: dict[str, int] = {}
     for n in named:
         for f in n.skill.fields:
             if f != GENERAL_FIELD:  # a skill of several fields votes for each, a little
                 votes[f] = votes.get(f, 0.0) + 1.0 / len(n.skill.fields)
-    # A field named by one shared skill only ("Python" in a data job) is not the job's field.
-    fields = tuple(f for f, v in sorted(votes.items(), key=lambda kv: -kv[1]) if v >= 1.0)
+                named_in[f] = named_in.get(f, 0) + 1
+    # A field named by one shared skill only ("Python" in a data job), or by one word of it
+    # ("schedule" in a hotel), is not the job's field.
+    fields = tuple(f for f, v in sorted(votes.items(), key=lambda kv: -kv[1])
+                   if v >= 1.0 and named_in[f] >= FIELD_MIN_SKILLS)
     banks = tuple(dict.fromkeys(b for f in fields for b in skills.fields[f].banks))
-    return Job(title, level, level_words, tuple(named), duties, fields, banks)
+    lines = tuple(job_lines(text, templates or load_duty_templates()))
+    return Job(title, level, level_words, tuple(named), lines, fields, banks)
 
 
 # -- questions for the job ---------------------------------------------------------------------------
@@ -335,27 +352,103 @@ def fits(skill: Skill, job: Job) -> bool:
     return GENERAL_FIELD in skill.fields or any(f in job.fields for f in skill.fields)
 
 
-def skill_questions(job: Job, skills: Skills, count: int, rng: random.Random,
-                    recent: set[str] = frozenset()) -> list[JobQuestion]:
-    """One question for each of the job's `count` most central skills, role skills before the
-    ones any job names (communication, teamwork). The template is chosen by the seed, avoiding
-    recently asked ones; a template's category is used at most twice so the interview stays mixed."""
-    eligible = [n for n in job.skills if fits(n.skill, job)]
-    ordered = ([n for n in eligible if GENERAL_FIELD not in n.skill.fields]
-               + [n for n in eligible if GENERAL_FIELD in n.skill.fields])
+def resume_share(count: int, resume: Resume | None) -> int:
+    """How many of `count` main questions come from the résumé: one in three, at least one."""
+    if resume is None or not resume.lines or count < 2:
+        return 0
+    return min(len(resume.lines), max(1, count // 3))
+
+
+def job_questions(job: Job, count: int, rng: random.Random, recent: set[str] = frozenset(),
+                  resume: Resume | None = None, skills: Skills | None = None,
+                  templates: DutyTemplates | None = None) -> list[JobQuestion]:
+    """Up to `count` main questions, each built from one line of the job description (or of the
+    résumé) and said back in its words. In this order: the job's duty lines, as it lists them,
+    each asked with a known skill's depth when the line names one that fits the job; then the
+    skills the job names that no line asked about yet; then its requirement lines. One in three
+    comes from the résumé's lines when one is given. A line of several duties gives its first
+    before any line gives its second. Templates are chosen by `rng`, avoiding the
+    `recent` keys and ones already used in this plan. A pure function of its arguments."""
+    skills = skills or load_skills()
+    templates = templates or load_duty_templates()
+    from_resume = resume_share(count, resume)
+    want = count - from_resume
     out: list[JobQuestion] = []
-    used: dict[str, int] = {}
-    for named in ordered[:count]:
-        options = [t for t in skills.templates if t.kind == named.skill.kind]
+    used_templates: dict[str, int] = {}
+    asked_skills: set[str] = set()
+    asked_lines: set[str] = set()
+    fitting = [n for n in job.skills if fits(n.skill, job)]
+    ordered_skills = ([n for n in fitting if GENERAL_FIELD not in n.skill.fields]
+                      + [n for n in fitting if GENERAL_FIELD in n.skill.fields])
+
+    def pick(options: list, key) -> object:
         rng.shuffle(options)
-        options.sort(key=lambda t: (f"{JOB_BANK}/{_qid(named.skill, t)}" in recent, used.get(t.id, 0) >= 1))
-        t = options[0]
-        used[t.id] = used.get(t.id, 0) + 1
-        q = Question(id=_qid(named.skill, t), bank=JOB_BANK, text=t.text.replace("{skill}", named.skill.name),
+        options.sort(key=lambda t: (key(t) in recent, used_templates.get(t.id, 0)))
+        used_templates[options[0].id] = used_templates.get(options[0].id, 0) + 1
+        return options[0]
+
+    def named_in(line: JobLine) -> NamedSkill | None:
+        flat = _norm(line.words)
+        for n in ordered_skills:
+            if n.skill.id not in asked_skills and any(_find(_norm(a), flat) for a in n.skill.aliases):
+                return n
+        return None
+
+    def skill_question(named: NamedSkill, line: JobLine | None) -> JobQuestion:
+        options = [t for t in skills.templates if t.kind == named.skill.kind]
+        t = pick(options, lambda t: f"{JOB_BANK}/{_qid(named.skill, t)}")
+        asked_skills.add(named.skill.id)
+        said = f"{line.said} " if line is not None else ""
+        q = Question(id=_qid(named.skill, t), bank=JOB_BANK, text=said + t.text.replace("{skill}", named.skill.name),
                      category=t.category, difficulty=t.difficulty, time_budget_s=t.time_budget_s,
                      strong_answer=t.strong_answer.replace("{skill}", named.skill.name))
-        out.append(JobQuestion(q, f'the job names {named.skill.name}: "{named.words}"', named.words))
-    return out
+        why = f'the job names {named.skill.name}: "{named.words}"'
+        if line is not None:
+            asked_lines.add(line.words)
+            why += f', in "{line.words}"'
+        return JobQuestion(q, why, line.words if line is not None else named.words)
+
+    def line_question(line: JobLine) -> JobQuestion:
+        slug = _slug(line.words)
+        options = [t for t in templates.questions if t.kind == line.work]
+        t = pick(options, lambda t: f"{JOB_BANK}/{line.kind}-{slug}-{t.id}")
+        asked_lines.add(line.words)
+        q = Question(id=f"{line.kind}-{slug}-{t.id}", bank=JOB_BANK, text=f"{line.said} {t.text}",
+                     category=t.category, difficulty=t.difficulty, time_budget_s=t.time_budget_s,
+                     strong_answer=t.strong_answer)
+        why = (f'the job lists it as a duty: "{line.words}"' if line.kind == DUTY
+               else f'the job asks for it: "{line.words}"')
+        return JobQuestion(q, why, line.words)
+
+    def from_line(line: JobLine) -> JobQuestion:
+        named = named_in(line)
+        return skill_question(named, line) if named is not None else line_question(line)
+
+    # Each line's first duty before any line's second: a plan covers as many lines as it can.
+    for line in sorted((ln for ln in job.lines if ln.kind == DUTY), key=lambda ln: ln.part):
+        if len(out) < want:
+            out.append(from_line(line))
+    for named in ordered_skills:
+        if len(out) < want and named.skill.id not in asked_skills:
+            line = next((ln for ln in job.lines if ln.words not in asked_lines
+                         and _find(_norm(named.words), _norm(ln.words))), None)
+            out.append(skill_question(named, line))
+    for line in (ln for ln in job.lines if ln.kind == REQUIREMENT):
+        if len(out) < want and line.words not in asked_lines:
+            out.append(from_line(line))
+    if resume is not None:
+        asks = list(RESUME_QUESTIONS)
+        rng.shuffle(asks)  # a different question for each line, in a seeded order
+        for i, line in enumerate(resume.lines[:from_resume + (want - len(out))]):
+            qid, text, category, strong = asks[i % len(asks)]
+            q = Question(id=f"{_slug(line.words)}-{qid}", bank=RESUME_BANK, text=f"{line.said} {text}",
+                         category=category, difficulty=2, time_budget_s=120.0, strong_answer=strong)
+            out.append(JobQuestion(q, f'your résumé says: "{line.words}"', line.words, "resume"))
+    return out[:count]
+
+
+def _slug(words: str, most: int = 6) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", words.lower())[:most])
 
 
 def _qid(skill: Skill, template: Template) -> str:
@@ -363,18 +456,19 @@ def _qid(skill: Skill, template: Template) -> str:
 
 
 def job_main_questions(interviewer, count: int, mixed) -> list[Question]:
-    """The Interviewer's main questions for a job: two in three from the job's skills (one per
-    skill, most central first), the rest from its banks (the job's fields' banks, plus the general
-    ones the person chose), each with why it was chosen in `interviewer.why`. `mixed` is the
-    interviewer's spread across categories and banks (passed in: the interviewer imports this module)."""
+    """The Interviewer's main questions for a job: those `job_questions` builds from the job's
+    lines and skills (and the résumé's), then, only when those run out, questions from the job's
+    fields' banks and last from the general banks the person chose, each with why it was chosen
+    in `interviewer.why`. `mixed` is the interviewer's spread across categories and banks (passed
+    in: the interviewer imports this module)."""
     skills = load_skills()
-    job: Job = interviewer.job
+    job: Job = interviewer.job or Job("", "", "", (), (), (), ())  # a résumé alone
     recent = set(interviewer._recent)
-    want = count if not job.banks and not interviewer.banks else max(1, -(-2 * count // 3))
-    picked = skill_questions(job, skills, want, interviewer._rng, recent)
+    picked = job_questions(job, count, interviewer._rng, recent, interviewer.resume, skills)
     for jq in picked:
-        interviewer.why[jq.question.key] = (jq.why, jq.words)
+        interviewer.why[jq.question.key] = (jq.why, jq.words, jq.source)
     rest = count - len(picked)
+    chosen: list[Question] = []
     if rest > 0:
         from simulator.interview.questions import CLOSING, WARM_UP, load_bank
 
@@ -391,12 +485,11 @@ def job_main_questions(interviewer, count: int, mixed) -> list[Question]:
                 field = next(f for f in job.fields if q.bank in skills.fields[f].banks)
                 words = ", ".join(n.words for n in job.skills if field in n.skill.fields)
                 interviewer.why[q.key] = (f"from the {q.bank} bank: the job is {skills.fields[field].title.lower()} "
-                                          f'work ("{words}")', words)
+                                          f'work ("{words}")', words, "job")
             else:
-                interviewer.why[q.key] = (f"from the {q.bank} bank, which fits any job", "")
-        picked_q = [jq.question for jq in picked] + chosen
-    else:
-        picked_q = [jq.question for jq in picked]
+                interviewer.why[q.key] = (f"from the {q.bank} bank, which fits any job: the job description "
+                                          "and résumé gave no more lines to ask about", "", "job")
+    picked_q = [jq.question for jq in picked] + chosen
     if len(picked_q) < count:
         interviewer.notes.append(f"the job and banks give {len(picked_q)} main questions; asking those instead of {count}")
     return sorted(picked_q, key=lambda q: q.difficulty)

@@ -104,3 +104,24 @@ def print_real_speech(out: Console, real: dict) -> None:
         if row["invented"]:
             words = "; ".join(f"{name}: {' '.join(tail)}" for name, tail in row["invented"].items())
             out.print(f"[dim]{row['label']}: words after the last word heard right, beyond the transcript: {words}[/dim]")
+
+
+def print_job_bench(out: Console, result: dict) -> None:
+    for heldout, name in ((False, "built on"), (True, "held out")):
+        table = Table(title=f"Job descriptions {name}: {result['plan_questions']}-question plans, the fewest duties "
+                            f"covered and the most questions from another field over seeds "
+                            f"{', '.join(map(str, result['seeds']))}", header_style="bold")
+        for col in ("job", "field", "duties", "other field", "seniority"):
+            table.add_column(col, justify="right" if col in ("duties", "other field") else "left",
+                             no_wrap=col == "job")
+        for j in (j for j in result["jobs"] if j["heldout"] == heldout):
+            seniority = j["seniority"] or "-"
+            if not j["seniority_right"]:
+                seniority += f" (truth: {j['seniority_truth'] or '-'})"
+            table.add_row(j["name"], j["sector"], f"{j['covered']}/{j['duties']}", str(j["foreign"]), seniority)
+        out.print(table)
+    for name, s in result["summary"].items():
+        out.print(f"{name}: {s['jobs']} jobs of {s['sectors']} fields; {s['passed']} with at least "
+                  f"{result['min_duties_covered']} duties covered and no question from another field; duties covered "
+                  f"{s['covered']} of {s['duties']} (fewest {s['fewest_covered']}); questions from another field "
+                  f"{s['foreign_questions']}; seniority right {s['seniority_right']} of {s['jobs']}")

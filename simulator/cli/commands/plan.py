@@ -8,7 +8,8 @@ HELP = "Print the interview that would be asked, and why each question was chose
 
 def add_arguments(c) -> None:
     c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input)")
-    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text, as for `practice`")
+    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text (- reads standard input): questions "
+                                                    "about what you did, quoting it; read here, never stored")
     c.add_argument("--bank", metavar="NAME", action="append", help="question banks, as for `practice`")
     c.add_argument("--questions", type=argument_type("questions"), default=InterviewOptions().questions, metavar="N",
                    help="how many questions, counting the warm-up and the closing (default 5)")
@@ -18,12 +19,11 @@ def add_arguments(c) -> None:
 
 
 def run(args) -> int:
-    from simulator.app.practice import plan, plan_dict, plan_lines, read_text_file
+    from simulator.app.practice import plan, plan_dict, plan_lines, read_texts
 
-    options = InterviewOptions.parse({
-        "banks": args.bank, "questions": args.questions, "seed": args.seed, "repeat": True,
-        "job": read_text_file("--job", args.job) if args.job else None,
-        "resume": read_text_file("--resume", args.resume) if args.resume else None})
+    job, resume = read_texts(args.job, args.resume)
+    options = InterviewOptions.parse({"banks": args.bank, "questions": args.questions, "seed": args.seed,
+                                      "repeat": True, "job": job, "resume": resume})
     interviewer = plan(settings(args), options, None)
     if args.json:
         print_json(plan_dict(interviewer))

@@ -22,9 +22,14 @@ def add_arguments(c) -> None:
                         "same questions; add --repeat to ask a past session's again)")
     c.add_argument("--repeat", action="store_true", help="allow questions asked in your recent sessions")
     c.add_argument("--job", metavar="FILE", help="a job description in plain text (- reads standard input): "
-                                                 "questions about that job; see `plan --job`")
-    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text: questions about your own "
-                                                    "experience (read here, never sent anywhere)")
+                                                 "questions about its duties and the skills it names; "
+                                                 "see `plan --job`")
+    c.add_argument("--resume", metavar="FILE", help="your résumé in plain text (- reads standard input): some "
+                                                    "questions ask about what you did, quoting it; read, not stored "
+                                                    "unless you add --keep-resume")
+    c.add_argument("--keep-resume", action="store_true",
+                   help="store the résumé's text with the session (the questions asked, which quote it, are "
+                        "stored as every question is)")
     c.add_argument("--voice", metavar="ID", help="the interviewer's voice, a pyttsx3/espeak-ng id such as gmw/en-US "
                                                  "(`espeak-ng --voices` lists them; default: the config's voice)")
     c.add_argument("--rate", type=argument_type("rate"), metavar="WPM",
@@ -49,12 +54,12 @@ def add_arguments(c) -> None:
 
 def options(args) -> InterviewOptions:
     """The interview these arguments ask for, checked as the browser's start message is."""
-    from simulator.app.practice import read_text_file
+    from simulator.app.practice import read_texts
 
+    job, resume = read_texts(args.job, args.resume)
     return InterviewOptions.parse({
         "banks": args.bank, "questions": args.questions, "mode": args.mode, "seed": args.seed,
-        "repeat": args.repeat, "job": read_text_file("--job", args.job) if args.job else None,
-        "resume": read_text_file("--resume", args.resume) if args.resume else None,
+        "repeat": args.repeat, "job": job, "resume": resume, "keep_resume": args.keep_resume,
         "voice": args.voice, "rate": args.rate, "max_answer_s": args.max_answer,
         "silence_stop_s": args.silence_stop, "think_s": args.think_time})
 

@@ -17,7 +17,8 @@
 
   // The form as the start message's options: numbers as numbers, an empty field left out.
   function options() {
-    var o = {banks: [], repeat: form.elements.repeat.checked, mode: form.elements.mode.value};
+    var o = {banks: [], repeat: form.elements.repeat.checked, keep_resume: form.elements.keep_resume.checked,
+             mode: form.elements.mode.value};
     form.querySelectorAll("input[name=banks]:checked").forEach(function (b) { o.banks.push(b.value); });
     NUMBERS.forEach(function (name) {
       var v = form.elements[name].value.trim();
