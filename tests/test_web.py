@@ -126,7 +126,10 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     # Everything `practice` takes: a pasted job description, a seed, pressure mode, and a voice
     # chosen from this machine's voices and heard before starting.
     job = (DATA / "jobs" / "barista.txt").read_text(encoding="utf-8")
+    resume = ("Jamie Lee\n\nExperience\n- Ran the espresso bar at a busy station café, serving 400 customers a "
+              "morning\n- Trained three new baristas on milk texture and latte art\n")
     page.fill("textarea[name=job]", job)
+    page.fill("textarea[name=resume]", resume)
     page.fill("input[name=seed]", "7")
     page.select_option("select[name=mode]", "pressure")
     voices = page.eval_on_selector_all("select[name=voice] option", "os => os.map(o => o.value)")
@@ -137,8 +140,17 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     for name, value in {"questions": 1, "silence_stop_s": 2.5, "max_answer_s": 40}.items():
         page.fill(f"input[name={name}]", str(value))
 
-    # The plan, and why each question was chosen, quoting the job, before anything starts.
+    # The plan, and why each question was chosen, quoting the job or the résumé, before anything
+    # starts: a longer interview asks about the résumé too.
+    page.fill("input[name=questions]", "7")
     page.click("#preview")
+    page.wait_for_function("document.querySelectorAll('#plan li.planned').length === 7", timeout=30_000)
+    whys = page.eval_on_selector_all("#plan li.planned .why", "ws => ws.map(w => w.textContent)")
+    from_resume = [w for w in whys if "résumé" in w]
+    assert from_resume and all(re.search(r'"([^"]+)"', w)[1] in resume for w in from_resume), whys
+    page.fill("input[name=questions]", "1")
+    page.click("#preview")
+    page.wait_for_function("document.querySelectorAll('#plan li.planned').length === 1", timeout=30_000)
     page.wait_for_selector("#plan li.planned", timeout=30_000)
     assert page.locator("#plan li.planned").count() == 1
     planned = page.text_content("#plan li.planned .text")
@@ -188,6 +200,7 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     assert (settings["seed"], settings["mode"], settings["voice"], settings["rate"]) == (7, "pressure",
                                                                                          "gmw/en-gb-x-rp", 210)
     assert settings["job"]["title"] == "Barista - Part Time" and settings["input_device"] == "browser"
+    assert "espresso bar at a busy" not in json.dumps(settings)  # the résumé is read, not kept (unasked)
 
     # The report page: html.py's report, served; a clicked word plays the answer from there.
     page.click("#report-link")
