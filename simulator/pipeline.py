@@ -28,9 +28,11 @@ class Analysis:
     delivery: Delivery
     engine: str
     model: str
+    channels: str | None = None  # a file's: how its channels became one (audio.io.DownMix)
 
     def to_dict(self) -> dict:
-        return {**self.delivery.to_dict(), "engine": self.engine, "model": self.model}
+        return {**self.delivery.to_dict(), "engine": self.engine, "model": self.model,
+                **({"channels": self.channels} if self.channels else {})}
 
 
 class AnswerAnalyzer:
@@ -95,10 +97,13 @@ class AnswerAnalyzer:
 def analyze_file(path: Path, transcriber: Transcriber, *, time_budget_s: float | None = None,
                  display_name: str | None = None) -> Analysis:
     analyzer = AnswerAnalyzer(transcriber, bounded=True)
+    channels: list[str] = []
     try:
-        for block in iter_blocks(path, block_s=1.0):
+        for block in iter_blocks(path, block_s=1.0, channels=channels.append):
             analyzer.feed(block)
-        return analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)
+        analysis = analyzer.finish(file=display_name or str(path), time_budget_s=time_budget_s)
+        analysis.channels = channels[0] if channels else None
+        return analysis
     except BaseException:  # a bad file, Ctrl-C: no worker may go on transcribing behind our back
         analyzer.cancel()
         raise

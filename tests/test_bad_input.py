@@ -134,6 +134,22 @@ def test_pure_silence_says_no_speech_was_found(tmp_path):
 
 
 @pytest.mark.model
+def test_a_dc_offset_or_clipping_is_still_speech(tmp_path):
+    """`sox jfk.wav dc.wav dcshift 0.1` read as "no speech found", all 22 words dropped as fallen
+    on silence; `gain 30` (hard clipping) dropped 15. scripts/level_robustness.py has the range."""
+    speech, rate = soundfile.read(str(CLIP), dtype="float32")
+    files = {"dc.wav": np.clip(speech + 0.1, -1, 1), "dc-big.wav": np.clip(speech + 0.4, -1, 1),
+             "clipped.wav": np.clip(speech * 10 ** 1.5, -1, 1)}
+    for name, samples in files.items():
+        soundfile.write(str(tmp_path / name), samples, rate, subtype="PCM_16")
+    result = cli("analyze", "--json", *(str(tmp_path / name) for name in files))
+    assert result.returncode == 0, result.stderr
+    for data in json.loads(result.stdout):
+        assert data["speech_found"] and data["dropped_word_count"] == 0, (data["file"], data["transcript"])
+        assert {"fellow", "americans", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
+
+
+@pytest.mark.model
 def test_stereo_48k_file(tmp_path):
     mono, rate = soundfile.read(str(CLIP), dtype="float32")
     up = np.interp(np.arange(mono.size * 3) / 3, np.arange(mono.size), mono).astype(np.float32)
@@ -143,8 +159,25 @@ def test_stereo_48k_file(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["file"] == "./stereo48k.flac"  # the path as given, as the README promises
+    assert data["channels"] == "the mix of 2 channels"
     assert data["duration_s"] == pytest.approx(11.0, abs=0.05)
     assert {"fellow", "country"} <= {w.strip(".,!?").lower() for w in data["transcript"].split()}
+
+
+@pytest.mark.model
+def test_stereo_with_one_channel_inverted_is_not_silence(tmp_path):
+    """`sox jfk.wav anti.wav remix 1 1v-1`: mixed down, a voice and its negative cancel to
+    silence. The loudest channel is taken alone, and the output says so."""
+    speech, rate = soundfile.read(str(CLIP), dtype="float32")
+    path = tmp_path / "anti.wav"
+    soundfile.write(str(path), np.stack([speech, -speech], axis=1), rate, subtype="PCM_16")
+    result = cli("analyze", "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["speech_found"] and "ask not" in data["transcript"].lower(), data["transcript"]
+    assert data["channels"].startswith("channel 1 of 2 alone"), data["channels"]
+    shown = cli("analyze", str(path))
+    assert "Audio: channel 1 of 2 alone" in shown.stdout, shown.stdout
 
 
 @pytest.mark.model

@@ -44,3 +44,32 @@ def test_short_audio_and_audio_without_a_pause_stay_whole():
     # A pause that would leave a piece under two seconds is not a cut.
     late = speech_and_pauses(("s", 11), ("p", 0.5), ("s", 1))
     assert split_at_pauses(late, 10.0) == [(0, late.size)]
+
+
+def test_a_dc_offset_clipping_or_a_quiet_level_leaves_speech_where_it_was():
+    """jfk.wav with a microphone's DC offset (0.05-0.4 of full scale: an offset of 0.1 alone is
+    -20 dBFS, louder than the pauses), clipped 10-30 dB too loud, or 30 dB quieter: the level
+    gate and the voice-activity pass (energy, and Silero for clipped audio) find the same speech."""
+    import soundfile
+
+    from conftest import DATA
+    from simulator.audio.level import LevelGate
+    from simulator.delivery.speech import voice_activity
+
+    speech, rate = soundfile.read(str(DATA / "jfk.wav"), dtype="float32")
+    step = rate // 20
+
+    def gated(audio):
+        gate = LevelGate()
+        return np.array([gate.is_speech(audio[i:i + step]) for i in range(0, audio.size - step + 1, step)])
+
+    reference_gate, reference = gated(speech), voice_activity(speech, rate).voiced
+    altered = {**{f"offset {o}": np.clip(speech + o, -1, 1) for o in (0.05, 0.1, 0.2, 0.4)},
+               **{f"gain {g} dB": np.clip(speech * 10 ** (g / 20), -1, 1) for g in (10, 20, 30)},
+               "offset 0.2, gain 20 dB": np.clip(speech * 10 + 0.2, -1, 1), "gain -30 dB": speech * 10 ** -1.5}
+    for name, audio in altered.items():
+        voiced = voice_activity(audio.astype(np.float32), rate).voiced
+        agree = np.mean(voiced == reference)
+        assert agree > 0.85, (name, agree, voiced.mean(), reference.mean())
+        if "gain" not in name:  # the gate only cuts chunks: a clipped recording may cut elsewhere
+            assert np.mean(gated(audio) == reference_gate) > 0.95, name

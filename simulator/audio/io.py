@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -144,13 +144,53 @@ def wav_shortfall(path: str | os.PathLike) -> tuple[float, float] | None:
     return layout.data_length / layout.byte_rate, present / layout.byte_rate
 
 
-def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.ndarray]:
-    """Yield the file as consecutive mono float32 16 kHz blocks of about `block_s` seconds."""
+class DownMix:
+    """Several channels to one: their average, unless averaging cancels them.
+
+    A stereo file with one channel wired inverted (a balanced cable, a phase switch) holds a voice
+    and its negative: their average is silence. When the average keeps less than a tenth of the
+    loudest channel's power, the loudest channel is taken alone. Decided once, on the first block
+    with sound in it, and kept for the whole file."""
+
+    CANCELLED = 0.1  # mixed power / loudest channel's power below this: the channels cancel
+    SOUND = 1e-6  # power of a block with sound in it (-60 dBFS)
+
+    def __init__(self, channels: int):
+        self.channels = channels
+        self.channel: int | None = None  # the one channel taken, once the channels are found to cancel
+        self._decided = channels == 1
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        """(channels, samples) int16 -> mono float32."""
+        block = block.astype(np.float32) / 32768.0
+        if not self._decided:
+            power = np.mean(np.square(block, dtype=np.float64), axis=1)
+            if power.max() > self.SOUND:
+                self._decided = True
+                if np.mean(np.square(block.mean(axis=0), dtype=np.float64)) < self.CANCELLED * power.max():
+                    self.channel = int(np.argmax(power))
+        return block[self.channel] if self.channel is not None else block.mean(axis=0)
+
+    def describe(self) -> str:
+        if self.channels == 1:
+            return "mono"
+        if self.channel is None:
+            return f"the mix of {self.channels} channels"
+        return (f"channel {self.channel + 1} of {self.channels} alone (mixed, the channels cancel: "
+                "one is inverted)")
+
+
+def iter_blocks(path: str | os.PathLike, block_s: float = 30.0,
+                channels: Callable[[str], None] | None = None) -> Iterator[np.ndarray]:
+    """Yield the file as consecutive mono float32 16 kHz blocks of about `block_s` seconds.
+    `channels` hears, once the file is read, how its channels became one (DownMix.describe)."""
     import av
 
     path = Path(path)
     container = _open(path)
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    # Resampled with its channels kept: DownMix makes them one.
+    resampler = av.AudioResampler(format="s16p", rate=SAMPLE_RATE)
+    mix = DownMix(container.streams.audio[0].codec_context.channels or 1)
     want = max(1, int(block_s * SAMPLE_RATE))
     pending: list[np.ndarray] = []
     have = 0
@@ -160,21 +200,23 @@ def iter_blocks(path: str | os.PathLike, block_s: float = 30.0) -> Iterator[np.n
             for frame in container.decode(stream):
                 frame.pts = None  # let the resampler keep its own clock: broken pts must not drop audio
                 for out in resampler.resample(_finite(frame)):
-                    pending.append(out.to_ndarray().reshape(-1))
-                    have += pending[-1].size
+                    pending.append(out.to_ndarray())
+                    have += pending[-1].shape[1]
                 while have >= want:
-                    block = np.concatenate(pending)
-                    yield block[:want].astype(np.float32) / 32768.0
-                    pending, have = [block[want:]], block.size - want
+                    block = np.concatenate(pending, axis=1)
+                    yield mix(block[:, :want])
+                    pending, have = [block[:, want:]], block.shape[1] - want
             for out in resampler.resample(None):
-                pending.append(out.to_ndarray().reshape(-1))
-                have += pending[-1].size
+                pending.append(out.to_ndarray())
+                have += pending[-1].shape[1]
         except av.error.FFmpegError as exc:
             if have == 0 and not pending:
                 raise UserError(f"{path}: the audio could not be decoded ({_short(exc)})") from None
             # A truncated file: keep what decoded, as a player would.
         if have:
-            yield np.concatenate(pending).astype(np.float32) / 32768.0
+            yield mix(np.concatenate(pending, axis=1))
+        if channels is not None:
+            channels(mix.describe())
     finally:
         container.close()
 

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from simulator.audio.format import SAMPLE_RATE
+from simulator.audio.level import DCBlocker
 from simulator.audio.vad import WINDOW_S as VAD_WINDOW_S
 from simulator.delivery.prosody import PITCH_WINDOW, frame_pitch
 
@@ -36,6 +37,10 @@ OFF_MARGIN_DB = 7.0
 # A recording whose loud frames are this close to its floor holds no speech (steady noise).
 MIN_DYNAMIC_RANGE_DB = 10.0
 LOUD_REFERENCE_S = 3.0  # the loud reference level comes from at most this much of the loudest audio
+# Audio with more than this share of samples at full scale is clipped: its speech is decided by
+# the voice model (see _voiced_by_model), not by energy.
+CLIPPED_LEVEL = 0.99
+CLIPPED_SHARE = 0.001
 # Gaps shorter than this are stop closures or short breaths inside speech, not pauses.
 MIN_GAP_S = 0.15
 # Speech bursts shorter than this are clicks and pops.
@@ -115,9 +120,14 @@ def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 
     pending = np.zeros(0, dtype=np.float32)
     # Pitch needs 40 ms of signal; each frame's window ends where the frame ends.
     history = np.zeros(window - frame, dtype=np.float32)
+    dc = DCBlocker()
+    clipped = samples = 0
     for block in _blocks(audio, sample_rate):
         if detector is not None:
             probs.append(detector.feed(block))
+        clipped += int(np.count_nonzero(np.abs(block) >= CLIPPED_LEVEL))
+        samples += block.size
+        block = dc(block)  # energy and pitch of the sound, not of the microphone's offset
         pending = np.concatenate((pending, block))
         n = len(pending) // frame
         if n == 0:
@@ -130,12 +140,29 @@ def voice_activity(audio: np.ndarray | Iterable[np.ndarray], sample_rate: int = 
     energy = np.concatenate(energies) if energies else np.zeros(0, dtype=np.float32)
     f0 = np.concatenate(pitches) if pitches else np.zeros(0, dtype=np.float32)
     voiced = decide_speech(energy)
-    f0 = np.where(voiced, f0, 0).astype(np.float32)  # pitch of noise between words is not the voice's
     speech_prob = None
     if detector is not None:
         probs.append(detector.flush())
         speech_prob = np.concatenate(probs)
+        if clipped > CLIPPED_SHARE * samples:
+            voiced = _voiced_by_model(speech_prob, len(energy), frame / sample_rate)
+    f0 = np.where(voiced, f0, 0).astype(np.float32)  # pitch of noise between words is not the voice's
     return VoiceActivity(frame / sample_rate, voiced, energy, f0, sample_rate, speech_prob)
+
+
+def _voiced_by_model(speech_prob: np.ndarray, frames: int, frame_s: float) -> np.ndarray:
+    """Voiced/silent per frame from Silero's windows, with the energy decision's gap rules.
+
+    Clipped audio flattens speech against the noise the same gain raised (jfk.wav 30 dB too
+    loud: words 10 dB above the pauses, not 12), so energy cannot find the words there; the
+    voice model, which does not go by level, still does."""
+    from simulator.audio.vad import SPEECH_PROBABILITY
+
+    window = np.minimum(((np.arange(frames) + 0.5) * frame_s / VAD_WINDOW_S).astype(np.int64),
+                        len(speech_prob) - 1)
+    voiced = speech_prob[window] > SPEECH_PROBABILITY if len(speech_prob) else np.zeros(frames, bool)
+    voiced = fill_short_runs(voiced, False, int(round(MIN_GAP_S / frame_s)))
+    return fill_short_runs(voiced, True, int(round(MIN_SPEECH_S / frame_s)))
 
 
 def _speech_detector():

@@ -38,6 +38,8 @@ def run(args) -> int:
             results.append({**outcome.to_dict(), **_follow_up(args, outcome)})
         else:
             view.out.rule(path)
+            if outcome.channels and outcome.channels != "mono":
+                view.out.print(f"Audio: {outcome.channels}", markup=False)
             print_delivery(view.out, outcome.delivery, outcome.engine, outcome.model, heading="Transcript: ")
             if args.question:
                 view.out.print("\n".join(follow_up_lines(_follow_up(args, outcome)["follow_up"])), markup=False)
