@@ -58,6 +58,7 @@ def load() -> Config:
 
 
 RECORDINGS_ENV = "INTERVIEW_SIM_RECORDINGS"
+RATE_WPM = (80, 400)  # the interviewer's speaking rates espeak-ng says clearly
 
 
 def resolve(args: Any = None, environ: Mapping[str, str] | None = None, file: Config | None = None) -> Config:
@@ -133,8 +134,8 @@ def _coerce(key: str, value, where) -> object:
             rate = int(value)
         except (TypeError, ValueError):
             raise UserError(f"{where}: rate must be a whole number of words per minute, not {_shown(value)}") from None
-        if not 80 <= rate <= 400:
-            raise UserError(f"{where}: rate must be between 80 and 400 words per minute")
+        if not RATE_WPM[0] <= rate <= RATE_WPM[1]:
+            raise UserError(f"{where}: rate must be between {RATE_WPM[0]} and {RATE_WPM[1]} words per minute")
         return rate
     if key == "think_time":
         try:

@@ -51,6 +51,9 @@ def test_start_up_does_not_import_heavy_modules():
     (["practice", "--max-answer", "abc"], "not a number"),
     (["practice", "--silence-stop", "nan"], "finite"),
     (["practice", "--think-time", "inf"], "finite"),
+    (["practice", "--questions", "51"], "--questions: must be at most 50, not 51"),  # the browser's limits too
+    (["plan", "--seed", "-1"], "--seed: must be at least 0, not -1"),
+    (["practice", "--voice", "zz/no-such-voice"], "--voice: 'zz/no-such-voice' is not a voice of this machine"),
     (["analyze"], "required"),
     (["nonsense"], "invalid choice"),
     (["demo", "--no-such-option"], "unrecognized arguments"),

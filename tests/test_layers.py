@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "simulator"
 
@@ -29,6 +31,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("simulator.doctor", "simulator.app"),  # the application layer: policy, typed entry points
     ("simulator.cli", "simulator.commands", "simulator.__main__", "simulator.web"),  # front ends
 ]
+
+# Front ends start an interview and reach the sessions through the application layer only:
+# what they may not import although it lies below them. One engine (simulator.app.practice)
+# then decides an interview's settings for the terminal and the browser alike.
+FRONT_ENDS = ("simulator.cli", "simulator.web", "simulator.__main__")
+BEHIND_APP = ("simulator.interview", "simulator.store")
 
 # Known violations in modules this check's author does not own (being rewritten elsewhere):
 # (importer, imported). Listed so the check guards everything else today; an entry that is no
@@ -116,6 +124,17 @@ def test_every_import_points_down_the_stack():
     assert not KNOWN - upward, f"fixed, remove from KNOWN: {sorted(KNOWN - upward)}"
 
 
+def _within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_front_ends_reach_the_interview_and_the_store_only_through_app():
+    direct = sorted((a, b) for a, targets in graph().items() if _within(a, FRONT_ENDS)
+                    for b in targets if _within(b, BEHIND_APP))
+    assert not direct, "front ends importing past the application layer (go through simulator.app):\n" + "\n".join(
+        f"  {a} imports {b}" for a, b in direct)
+
+
 def test_no_import_cycles():
     edges = graph()
     cycles: list[list[str]] = []
@@ -142,6 +161,17 @@ def test_no_import_cycles():
 
 
 KNOWN_CYCLES: list[list[str]] = []
+
+
+def test_the_front_end_rule_sees_a_front_end_importing_the_store():
+    probe = PACKAGE / "web" / "_layers_probe.py"
+    probe.write_text("def f():\n    from simulator.store import Store\n    from simulator.app import practice\n",
+                     encoding="utf-8")
+    try:
+        with pytest.raises(AssertionError, match="simulator.web._layers_probe imports simulator.store"):
+            test_front_ends_reach_the_interview_and_the_store_only_through_app()
+    finally:
+        probe.unlink()
 
 
 def test_the_check_sees_imports_inside_functions_and_skips_type_checking(tmp_path):

@@ -122,11 +122,53 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     page = browser.new_page(bypass_csp=True, viewport={"width": 1100, "height": 900})
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(server.url("/"))
+
+    # Everything `practice` takes: a pasted job description, a seed, pressure mode, and a voice
+    # chosen from this machine's voices and heard before starting.
+    job = (DATA / "jobs" / "barista.txt").read_text(encoding="utf-8")
+    resume = ("Jamie Lee\n\nExperience\n- Ran the espresso bar at a busy station café, serving 400 customers a "
+              "morning\n- Trained three new baristas on milk texture and latte art\n")
+    page.fill("textarea[name=job]", job)
+    page.fill("textarea[name=resume]", resume)
+    page.fill("input[name=seed]", "7")
+    page.select_option("select[name=mode]", "pressure")
+    voices = page.eval_on_selector_all("select[name=voice] option", "os => os.map(o => o.value)")
+    assert "gmw/en-gb-x-rp" in voices and len(voices) > 20, voices
+    page.select_option("select[name=voice]", "gmw/en-gb-x-rp")
+    page.click("#listen")
+    page.wait_for_selector('#listen[data-played="gmw/en-gb-x-rp"]', timeout=30_000)
+    for name, value in {"questions": 1, "silence_stop_s": 2.5, "max_answer_s": 40}.items():
+        page.fill(f"input[name={name}]", str(value))
+
+    # The plan, and why each question was chosen, quoting the job or the résumé, before anything
+    # starts: a longer interview asks about the résumé too.
+    page.fill("input[name=questions]", "7")
+    page.click("#preview")
+    page.wait_for_function("document.querySelectorAll('#plan li.planned').length === 7", timeout=30_000)
+    whys = page.eval_on_selector_all("#plan li.planned .why", "ws => ws.map(w => w.textContent)")
+    from_resume = [w for w in whys if "résumé" in w]
+    assert from_resume and all(re.search(r'"([^"]+)"', w)[1] in resume for w in from_resume), whys
+    page.fill("input[name=questions]", "1")
+    page.click("#preview")
+    page.wait_for_function("document.querySelectorAll('#plan li.planned').length === 1", timeout=30_000)
+    page.wait_for_selector("#plan li.planned", timeout=30_000)
+    assert page.locator("#plan li.planned").count() == 1
+    planned = page.text_content("#plan li.planned .text")
+    why = page.text_content("#plan li.planned .why")
+    quoted = re.findall(r'"([^"]+)"', why)
+    assert quoted and all(q.lower() in job.lower() for q in quoted), why
+    assert "Seed 7" in page.text_content("#plan")
     page.screenshot(path=str(SHOTS / "web-start.png"), full_page=True)
-    _start(page, server, questions=1, silence_stop_s=2.5, max_answer_s=40)
+    page.click("#start")
+    page.wait_for_url(re.compile(r"/interview"))
     page.click("#begin")
 
-    # The question is spoken (rendered on the server, played here), then the answer is taken.
+    # The question planned is the question asked (spoken on the server, played here), with why.
+    page.wait_for_function("document.getElementById('qhead').textContent.startsWith('Question 1 of 1')",
+                           timeout=120_000)
+    assert page.text_content("#question") == planned
+    assert quoted[0] in page.text_content("#reason")
+    # Then the answer is taken.
     page.wait_for_selector("#card-1", timeout=120_000)
     said = page.text_content("#card-1 .said").lower()
     for word in ("fellow americans", "ask not", "your country"):
@@ -156,6 +198,12 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
     assert "ask not" in json.loads(delivery)["transcript"].lower()
     # The card shows the content the store keeps, word for word (one judge; the page never judges).
     assert card_content and card_content == [p["text"] for p in json.loads(delivery)["content"]["points"]]
+    (settings,), = _rows(server.root, "SELECT settings FROM sessions")
+    settings = json.loads(settings)
+    assert (settings["seed"], settings["mode"], settings["voice"], settings["rate"]) == (7, "pressure",
+                                                                                         "gmw/en-gb-x-rp", 210)
+    assert settings["job"]["title"] == "Barista - Part Time" and settings["input_device"] == "browser"
+    assert "espresso bar at a busy" not in json.dumps(settings)  # the résumé is read, not kept (unasked)
 
     # The report page: html.py's report, served; a clicked word plays the answer from there.
     page.click("#report-link")
@@ -176,7 +224,7 @@ def test_an_answer_through_the_browser_microphone_is_transcribed_measured_stored
 
 
 def test_token_host_and_origin_are_checked(server):
-    from websockets.exceptions import InvalidStatus
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
     from websockets.sync.client import connect
 
     for path in ("/", "/sessions", "/progress", "/api/sessions", "/interview"):
@@ -205,9 +253,83 @@ def test_token_host_and_origin_are_checked(server):
         with pytest.raises(InvalidStatus) as refused:
             connect(url, origin=origin, open_timeout=10).close()
         assert refused.value.response.status_code == 403, (url, origin)
-    with connect(ws + f"?token={server.token}", origin=own, open_timeout=10) as socket:
-        socket.send(json.dumps({"type": "start", "mode": "sideways"}))
-        assert "mode" in json.loads(socket.recv(timeout=10))["text"]
+    # Every field of the start message is checked: one message back to the page, the socket
+    # closed, nothing started, nothing stored, no traceback in the server's log.
+    bad_starts = [
+        ({"type": "start", "mode": "sideways"}, "mode: 'sideways' is not one of standard, pressure"),
+        ({"type": "start", "banks": 5}, "banks: must be a list of bank names"),
+        ({"type": "start", "voice": "x" * 1_000_000}, "voice: is 1,000,000 characters long"),
+        ({"type": "start", "voice": "zz/no-such-voice"}, "voice: 'zz/no-such-voice' is not a voice of this machine"),
+        ({"type": "start", "questions": "5"}, "questions: must be a whole number, not '5'"),
+        ({"type": "start", "questions": True}, "questions: must be a whole number, not true"),
+        ({"type": "start", "max_answer_s": 1e9}, "max_answer_s: must be at most 1200"),
+        ({"type": "start", "silence_stop_s": None, "think_s": -1}, "think_s: must be greater than zero"),
+        ({"type": "start", "job": {"title": "x"}}, "job: must be text, not an object"),
+        ({"type": "start", "resume": "r" * 50_001}, "resume: is 50,001 characters long"),
+        ({"type": "start", "seed": 2**40}, "seed: must be at most 4294967295"),
+        ({"type": "start", "repeat": "yes"}, "repeat: must be true or false"),
+        ({"type": "start", "interviewer": "Eve"}, "interviewer: is not an option"),
+        ([{"type": "start"}], 'the first message must be an object {"type": "start"'),
+        ({"questions": 1}, 'the first message must be an object {"type": "start"'),
+        ("[" * 100_000, "the start message is not JSON"),
+        (b"\x00\x01" * 100, "the first message must be the start message (JSON text), not audio"),
+    ]
+    for message, said in bad_starts:
+        with connect(ws + f"?token={server.token}", origin=own, open_timeout=10, max_size=None) as socket:
+            socket.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
+            reply = json.loads(socket.recv(timeout=30))
+            assert reply["type"] == "error" and said in reply["text"], (str(message)[:80], reply)
+            assert len(reply["text"]) < 300, reply["text"][:400]
+            with pytest.raises(ConnectionClosed):  # and nothing else: the socket is closed
+                socket.recv(timeout=10)
+    assert json.loads(urllib.request.urlopen(server.url("/api/state")).read())["interview_running"] is False
+    assert _rows(server.root, "SELECT COUNT(*) FROM sessions") == [(0,)]
+    server.stop()
+    log = server.proc.stderr.read()
+    assert "Traceback" not in log and "Error" not in log, log[-2000:]
+
+
+def _peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def test_audio_sent_faster_than_real_time_stops_at_the_answer_limit(server):
+    """The answer limit is on audio time: audio sent as fast as the socket takes it gives a 10 s
+    answer, and the server's memory does not grow with what was sent (100 MB: 52 minutes)."""
+    from websockets.sync.client import connect
+
+    clip, _ = soundfile.read(str(DATA / "jfk.wav"), dtype="int16")
+    chunk = np.tile(clip, 6)[: 512 * 1024].tobytes()  # 1 MB: 33 s of speech
+    flood = 100 * len(chunk)
+    with connect(f"ws://127.0.0.1:{server.port}/ws/interview?token={server.token}",
+                 origin=f"http://127.0.0.1:{server.port}", open_timeout=10) as socket:
+        # Two questions: a warm-up and the closing, which get no follow-up.
+        socket.send(json.dumps({"type": "start", "questions": 2, "max_answer_s": 10, "silence_stop_s": 30,
+                                "banks": ["general"]}))
+        listens = 0
+        while True:
+            event = json.loads(socket.recv(timeout=180))
+            if event["type"] == "say":
+                socket.send(json.dumps({"type": "played", "line": event["line"]}))
+            elif event["type"] == "listen":
+                listens += 1
+                if listens == 1:  # 33 s at once; this answer also warms the model up
+                    socket.send(chunk)
+                else:  # the peak before, with the model's own working memory in it
+                    before_mb = _peak_rss_mb(server.proc.pid)
+                    for _ in range(flood // len(chunk)):
+                        socket.send(chunk)
+            elif event["type"] in ("summary", "error"):
+                break
+    assert event["type"] == "summary" and event["status"] == "complete", event
+    stored = _rows(server.root, "SELECT stopped_by, duration_s, audio FROM answers ORDER BY number")
+    assert [row[0] for row in stored] == ["limit", "limit"], stored
+    for _stopped_by, duration, audio in stored:
+        assert 10.0 <= duration <= 10.05, stored
+        assert 10.0 <= soundfile.info(str(server.root / audio)).duration <= 10.05
+    grown = _peak_rss_mb(server.proc.pid) - before_mb
+    assert grown < 30, f"the server's peak memory grew by {grown:.0f} MB for {flood >> 20} MB sent"
 
 
 def test_a_second_tab_is_refused_and_closing_the_tab_keeps_the_answer(server, playwright):
@@ -223,7 +345,15 @@ def test_a_second_tab_is_refused_and_closing_the_tab_keeps_the_answer(server, pl
     second.wait_for_selector("#error:not([hidden])", timeout=20_000)
     assert "already running in another tab" in second.text_content("#error")
 
-    # Closing the tab mid-answer: what was heard is kept, analysed and stored; the session ends.
+    # The warm-up is ended by the button; then the closing question, the last answer, is taken.
+    first.wait_for_function("parseFloat(document.getElementById('elapsed').textContent.split(':')[1]) >= 2",
+                            timeout=30_000)
+    first.click("#finish")
+    first.wait_for_function("document.getElementById('qhead').textContent.startsWith('Question 2 of 2')",
+                            timeout=60_000)
+    first.wait_for_function("document.body.classList.contains('recording')", timeout=60_000)
+    # Closing the tab during the last answer: what was heard is kept, analysed and stored, and the
+    # session is incomplete (the interviewer's closing line found nobody there).
     first.wait_for_function("parseFloat(document.getElementById('elapsed').textContent.split(':')[1]) >= 5",
                             timeout=30_000)
     first.close()
@@ -234,8 +364,10 @@ def test_a_second_tab_is_refused_and_closing_the_tab_keeps_the_answer(server, pl
             break
         time.sleep(0.5)
     assert rows == [("incomplete",)], rows
-    (stopped_by, duration, delivery, audio), = _rows(server.root,
-                                                     "SELECT stopped_by, duration_s, delivery, audio FROM answers")
+    (first_stop,), = _rows(server.root, "SELECT stopped_by FROM answers WHERE number = 1")
+    assert first_stop == "enter"
+    (stopped_by, duration, delivery, audio), = _rows(
+        server.root, "SELECT stopped_by, duration_s, delivery, audio FROM answers WHERE number = 2")
     assert stopped_by == "device" and 4 <= duration <= 12, (stopped_by, duration)
     assert (server.root / audio).stat().st_size > 4 * 16000 * 2
     assert "fellow americans" in json.loads(delivery)["transcript"].lower()
@@ -294,7 +426,8 @@ def test_a_session_is_deleted_from_the_browser_but_not_one_still_being_recorded(
     store.add_answer(Answer(done.id, 1, {"id": "q1", "text": "Tell me about yourself."}, audio, 11.0, "silence"))
     store.finish_session(done.id)
     # Owned by this test's process, which is alive: to the server, an interview still recording.
-    live = store.new_session("practice", {"owner": owner_info()})
+    owner = owner_info()
+    live = store.new_session("practice", {"owner": owner})
     store.close()
 
     server = Server(root)
@@ -317,7 +450,8 @@ def test_a_session_is_deleted_from_the_browser_but_not_one_still_being_recorded(
         while len(dialogs) < 3 and time.monotonic() < deadline:
             page.wait_for_timeout(100)
         assert dialogs[1:] == [("confirm", f"Delete session {live.id} and its audio?"),
-                               ("alert", f"session {live.id} is being recorded: end that interview first")]
+                               ("alert", f"not deleting session {live.id}: process {owner['pid']} on "
+                                         f"{owner['host']} is still recording it (end that interview first)")]
         assert page.locator(f'tr[data-id="{live.id}"]').count() == 1
         assert _rows(root, "SELECT id, status FROM sessions") == [(live.id, "in_progress")]
         assert (root / live.id).is_dir()
@@ -383,7 +517,7 @@ def test_another_local_port_receives_nothing_that_grants_access(tmp_path, playwr
         page.wait_for_selector("#start")
         page.click("#start")
         page.wait_for_selector("#begin")
-        assert "token" not in json.loads(page.get_attribute("body", "data-options"))
+        assert "token" not in json.loads(page.evaluate("sessionStorage.getItem('interview-sim:options')"))
         assert page.evaluate("fetch('/api/sessions').then(r => r.status)") == 200
         said = page.evaluate("""new Promise(done => {
             const ws = new WebSocket("ws://" + location.host + Token.url("/ws/interview"));

@@ -1,81 +1,55 @@
-"""An interview, start to finish, as a front end starts one: the plan, the devices, the voice."""
+"""The interview engine: the one way any front end starts an interview.
+
+`run_interview(settings, options, answers, speaker, view, store)` plans the interview, settles
+everything the session needs (the voice and its rate, the stop rules, what is stored with the
+session), and runs it. A front end passes only its three ends:
+
+    answers   where answers come from: `AnswerLimits -> AnswerSource` (the CLI: `microphone(...)`;
+              the browser: its tab's microphone over the WebSocket)
+    speaker   how the interviewer's lines are heard: `Voice -> Speaker` (the CLI: `device_speaker(...)`;
+              the browser: lines rendered here and played by the tab)
+    view      how progress is shown (simulator.interview.session.View)
+
+and, optionally, the store (default: the settings' folder) and a transcriber already loading
+(the server's). What to ask is `options` (simulator.app.options.InterviewOptions), checked there.
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Callable
 
+from simulator.app.options import InterviewOptions, OptionError
 from simulator.config import Config
 from simulator.errors import EnvironmentProblem
-from simulator.store import Session, Store
+
+GREETING_SAMPLE = "Hello, I am {name}. Thank you for making the time today. Tell me about yourself."
 
 
-@dataclass
-class PracticeOptions:
-    banks: list[str] | None = None  # names or paths; None: the default mix
-    questions: int = 5
-    mode: str = "standard"  # standard | pressure
-    seed: int | None = None
-    repeat: bool = False
-    max_answer_s: float = 180.0
-    silence_stop_s: float = 4.0
-    live: bool = False
-    speak: bool = True
-    input_device: str | None = None  # an option given now; else the settings' device
-    output_device: str | None = None
-    job: str | None = None  # a job description file ("-": standard input): questions about its duties and skills
-    resume: str | None = None  # a résumé file ("-": standard input): questions about what the person did
-    keep_resume: bool = False  # store the résumé's text with the session (default: it is only read)
+@dataclass(frozen=True, slots=True)
+class AnswerLimits:
+    """The stop rules every answer of this interview is taken with."""
+
+    max_s: float  # audio time, whatever the rate it arrives at
+    silence_stop_s: float
+    think_s: float  # no word by then: the interviewer's gentle prompt, once an answer
 
 
-@dataclass(frozen=True)
-class Pasted:
-    """The texts a person gave: a job description and a résumé, each or both None."""
-
-    job: str | None = None
-    resume: str | None = None
+Answers = Callable[[AnswerLimits], object]  # -> an AnswerSource (simulator.interview.session)
+Speaking = Callable[[object], object]  # a Voice -> a Speaker
 
 
-def speaker(settings: Config, view, *, speak: bool = True, chosen_output: str | None = None,
-            rate: int | None = None, voice: str | None = None):
-    """The interviewer's voice; questions are still shown when no speaker can be had."""
-    from simulator.app.sessions import output_device
-    from simulator.audio import devices
-    from simulator.interview.tts import Speaker, Voice
-
-    voice = Voice(rate=rate or settings.rate, voice=voice or settings.voice)
-    if not speak:
-        return Speaker(voice, None, enabled=False)
-    try:
-        device = output_device(settings, chosen_output, view.warn)
-        available = devices.has_device("output", device)
-    except EnvironmentProblem as exc:
-        available, device = False, None
-        view.warn(exc.message)
-    if not available:
-        view.warn("no audio output device found: the questions are shown here but not spoken")
-    return Speaker(voice, device, enabled=available)
-
-
-def read_pasted(options: PracticeOptions, stdin=None) -> Pasted:
-    """The job description and résumé files the options name, read (`-` is standard input,
-    for one of the two)."""
-    from simulator.errors import UserError
-    from simulator.interview.job import read_job_file
-    from simulator.interview.resume import read_resume_file
-
-    if options.job == "-" and options.resume == "-":
-        raise UserError("--job and --resume cannot both read standard input; give one of them as a file")
-    return Pasted(job=read_job_file(options.job, stdin) if options.job else None,
-                  resume=read_resume_file(options.resume, stdin) if options.resume else None)
-
-
-def plan(settings: Config, options: PracticeOptions, store: Store | None, pasted: Pasted | None = None):
-    """The interviewer and its plan. A broken bank, job or résumé file fails here, before any
-    device is opened. Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
+def plan(settings: Config, options: InterviewOptions, store=None):
+    """The interviewer and its plan: from the pasted job description and résumé when given (their
+    own lines, said back), else the banks'. A broken bank fails here, before any device is opened.
+    Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
     from simulator.interview.interviewer import parse_banks, plan_for_job, recent_question_keys
 
-    pasted = pasted or read_pasted(options)
-    return plan_for_job(pasted.job, pasted.resume, banks=parse_banks(options.banks), questions=options.questions,
+    for name, text in (("job", options.job), ("resume", options.resume)):
+        if text is not None and len(text.split()) < 5:
+            raise OptionError(name, "has fewer than five words; paste the whole text")
+    return plan_for_job(options.job, options.resume, banks=parse_banks(options.banks), questions=options.questions,
                         seed=options.seed, mode=options.mode, name=settings.interviewer,
                         recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat)
 
@@ -105,68 +79,216 @@ def plan_for_bench(text: str, questions: int, seed: int) -> dict:
             "questions": [{"text": q["text"], "words": q.get("job_words", ""), "fields": fields_of(q)} for q in main]}
 
 
-def run_practice(settings: Config, options: PracticeOptions, view, store: Store | None = None) -> Session:
-    """Questions spoken, answers recorded from the microphone and analysed, the session stored."""
+def run_interview(settings: Config, options: InterviewOptions, answers: Answers, speaker: Speaking, view,
+                  store=None, *, transcriber: Callable[[], object] | None = None):
+    """Plan, ask, listen, analyse and store one interview; returns the stored Session.
+
+    Fails before the first question (one UserError) for a bad plan, a voice this machine does not
+    have, no way to take answers, a folder that cannot be written or a model that cannot be had.
+    Without `transcriber`, sessions a killed process left are recovered first (as every start does)
+    and the settings' model loads while the interviewer greets the person.
+    """
     from simulator.app.sessions import check_model, open_store, recover, transcriber_loader
-    from simulator.audio import devices
     from simulator.interview.interviewer import pressure_rate
-    from simulator.interview.practice import MicrophoneSource
     from simulator.interview.session import SessionSettings, run_session
+    from simulator.interview.tts import Voice
 
-    rate = pressure_rate(settings.rate) if options.mode == "pressure" else settings.rate
-    store = store or open_store(settings)
-    pasted = read_pasted(options)
-    interviewer = plan(settings, options, store, pasted)
-    input_device = (devices.resolve(options.input_device, "input") if options.input_device
-                    else devices.resolve_or_default(settings.input_device, "input", view.warn))
-    if not devices.has_device("input", input_device):
-        raise EnvironmentProblem("no microphone (input device) found",
-                                 hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
-    store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
-    check_model(settings)
-    load = recover(store, transcriber_loader(settings), view.warn)
-    voice = speaker(settings, view, speak=options.speak, chosen_output=options.output_device, rate=rate)
-    source = MicrophoneSource(input_device, options.max_answer_s, options.silence_stop_s, on_tick=view.meter,
-                              live=options.live, think_s=settings.think_time)
-    view.listening(f"Answer after each question. Recording stops when you press Enter, after "
-                   f"{options.silence_stop_s:g} s of silence, or at {options.max_answer_s:g} s. "
-                   "Ctrl-C ends the session.")
+    voice_id = options.voice or settings.voice
+    if options.voice:
+        check_voice(options.voice)
+    rate = options.rate or settings.rate
     if options.mode == "pressure":
-        view.listening("Pressure mode: shorter time budgets, and the interviewer cuts in when yours is up.")
-    view.listening(f"Seed {interviewer.seed}: `--seed {interviewer.seed} --repeat` asks these questions again.")
-    for note in interviewer.notes:
-        view.listening(f"Note: {note}.")
-    session_settings = SessionSettings(
-        kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
-        model=settings.model, extra={"input_device": input_device, "questions": options.questions,
-                                     "repeat": options.repeat, "voice": voice.voice.voice, "rate": rate,
-                                     **interviewer.settings(),
-                                     # The résumé is read, never stored, unless the person asks.
-                                     **({"resume": pasted.resume} if options.keep_resume and pasted.resume else {})})
+        rate = pressure_rate(rate)
+    limits = AnswerLimits(max_s=options.max_answer_s, silence_stop_s=options.silence_stop_s,
+                          think_s=options.think_s or settings.think_time)
+    own_store = store is None
+    store = open_store(settings) if own_store else store
     try:
-        return run_session(store, session_settings, interviewer, source, voice, load, view)
+        interviewer = plan(settings, options, store)
+        source = answers(limits)
+        store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
+        if transcriber is None:
+            check_model(settings)
+            transcriber = recover(store, transcriber_loader(settings), view.warn)
+        voice = Voice(rate=rate, voice=voice_id)
+        try:
+            spoken = speaker(voice)
+            for line in getattr(source, "introduction", ()):  # the source's own words: Enter, a button...
+                view.listening(line)
+            if options.mode == "pressure":
+                view.listening("Pressure mode: shorter time budgets, and the interviewer cuts in when yours is up.")
+            view.listening(f"Seed {interviewer.seed}: the same seed with repeat asks these questions again "
+                           f"(`--seed {interviewer.seed} --repeat`).")
+            for note in interviewer.notes:
+                view.listening(f"Note: {note}.")
+            session_settings = SessionSettings(
+                kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
+                model=settings.model,
+                extra={"input_device": getattr(source, "device", None), "questions": options.questions,
+                       "repeat": options.repeat, "voice": voice.voice, "rate": rate,
+                       "max_answer_s": limits.max_s, "silence_stop_s": limits.silence_stop_s,
+                       "think_s": limits.think_s, **interviewer.settings(),
+                       # The résumé is read, never stored, unless the person asks.
+                       **({"resume": options.resume} if options.keep_resume and options.resume else {})})
+            return run_session(store, session_settings, interviewer, source, spoken, transcriber, view)
+        finally:
+            voice.close()
     finally:
-        voice.voice.close()
+        if own_store:
+            store.close()
 
 
-def run_demo(settings: Config, view, *, speak: bool = True, output_device: str | None = None,
-             store: Store | None = None) -> Session:
+# -- the terminal's ends -------------------------------------------------------------------------
+
+def microphone(settings: Config, chosen: str | None, view, *, live: bool = False) -> Answers:
+    """Answers from this machine's microphone: the option's device, else the settings' (or the
+    default). The device is looked up when the interview starts, after its plan is checked."""
+
+    def open_microphone(limits: AnswerLimits):
+        from simulator.audio import devices
+        from simulator.interview.practice import MicrophoneSource
+
+        device = (devices.resolve(chosen, "input") if chosen
+                  else devices.resolve_or_default(settings.input_device, "input", view.warn))
+        if not devices.has_device("input", device):
+            raise EnvironmentProblem("no microphone (input device) found",
+                                     hint="connect one, check `interview-sim devices`, or try `interview-sim demo`")
+        return MicrophoneSource(device, limits.max_s, limits.silence_stop_s, on_tick=view.meter, live=live,
+                                think_s=limits.think_s)
+
+    return open_microphone
+
+
+def device_speaker(settings: Config, chosen: str | None, view, *, speak: bool = True) -> Speaking:
+    """The interviewer's lines on this machine's speaker; shown but not spoken without one."""
+
+    def open_speaker(voice):
+        from simulator.app.sessions import output_device
+        from simulator.audio import devices
+        from simulator.interview.tts import Speaker
+
+        if not speak:
+            return Speaker(voice, None, enabled=False)
+        try:
+            device = output_device(settings, chosen, view.warn)
+            available = devices.has_device("output", device)
+        except EnvironmentProblem as exc:
+            available, device = False, None
+            view.warn(exc.message)
+        if not available:
+            view.warn("no audio output device found: the questions are shown here but not spoken")
+        return Speaker(voice, device, enabled=available)
+
+    return open_speaker
+
+
+def run_demo(settings: Config, view, *, speak: bool = True, output_device: str | None = None, store=None):
     """A short interview answered by a synthetic candidate, through the same path as a person's."""
     from simulator.app.sessions import check_model, open_store, recover, transcriber_loader
     from simulator.interview.demo import DemoSource, demo_turns
     from simulator.interview.session import SessionSettings, run_session
+    from simulator.interview.tts import Voice
 
     store = store or open_store(settings)
     store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
     check_model(settings)
     load = recover(store, transcriber_loader(settings), view.warn)
-    voice = speaker(settings, view, speak=speak, chosen_output=output_device)
+    voice = Voice(rate=settings.rate, voice=settings.voice)
+    spoken = device_speaker(settings, output_device, view, speak=speak)(voice)
     source = DemoSource()
     view.listening("Demo: a synthetic candidate answers three questions; its answers go through the "
                    "same transcription, metrics and storage as yours would.")
     session_settings = SessionSettings(kind="demo", bank="demo", engine=settings.engine, model=settings.model)
     try:
-        return run_session(store, session_settings, demo_turns(), source, voice, load, view)
+        return run_session(store, session_settings, demo_turns(), source, spoken, load, view)
     finally:
-        voice.voice.close()
+        voice.close()
         source.voice.close()
+
+
+# -- what a front end shows before the interview -------------------------------------------------
+
+def plan_dict(interviewer) -> dict:
+    """The plan as data: the seed, the job read, each question and why it was chosen."""
+    from simulator.interview.plan_view import plan_dict as as_dict
+
+    return as_dict(interviewer)
+
+
+def plan_lines(interviewer) -> list[str]:
+    from simulator.interview.plan_view import plan_lines as as_lines
+
+    return as_lines(interviewer)
+
+
+def bank_choices() -> tuple[list[str], tuple[str, ...]]:
+    """The shipped banks' names, and the default mix among them."""
+    from simulator.interview.interviewer import DEFAULT_BANKS
+    from simulator.interview.questions import list_banks
+
+    return list_banks(), DEFAULT_BANKS
+
+
+def question_banks(names: list[str] | None) -> list:
+    """The banks named (`--bank a --bank b,c`), or every shipped bank; a broken one fails here."""
+    from simulator.interview.interviewer import parse_banks
+    from simulator.interview.questions import load_all, load_bank
+
+    return [load_bank(name) for name in parse_banks(names)] if names else load_all()
+
+
+def read_texts(job: str | None, resume: str | None) -> tuple[str | None, str | None]:
+    """The job description and résumé files named on the command line, read (`-` is standard
+    input, for one of the two)."""
+    from simulator.errors import UserError
+    from simulator.interview.job import read_job_file
+    from simulator.interview.resume import read_resume_file
+
+    if job == "-" and resume == "-":
+        raise UserError("--job and --resume cannot both read standard input; give one of them as a file")
+    return (read_job_file(job) if job else None), (read_resume_file(resume) if resume else None)
+
+
+@functools.cache
+def machine_voices() -> tuple[tuple[str, str], ...]:
+    """(id, name) of every voice this machine's text-to-speech offers, by name."""
+    from simulator.interview.tts import list_voices
+
+    try:
+        return tuple(sorted(list_voices(), key=lambda v: (v[1].lower(), v[0])))
+    except Exception as exc:  # noqa: BLE001 - pyttsx3 or espeak-ng missing: said in one line
+        raise EnvironmentProblem(f"cannot list the text-to-speech voices: {exc}",
+                                 hint="Debian/Ubuntu: apt-get install espeak-ng libespeak-ng1") from None
+
+
+def check_voice(voice: str) -> None:
+    """A voice id this machine has (espeak-ng would silently use its default for any other)."""
+    ids = {v[0] for v in machine_voices()}
+    if voice not in ids:
+        near = [i for i in sorted(ids) if i.lower().endswith(voice.lower().split("/")[-1])][:3]
+        raise OptionError("voice", f"{voice!r} is not a voice of this machine"
+                          + (f" (did you mean {', '.join(near)}?)" if near else ""),
+                          hint="the browser lists them; `espeak-ng --voices` too")
+
+
+def voice_sample(settings: Config, voice: str | None, rate: int | None) -> bytes:
+    """A WAV of the interviewer's greeting in `voice` at `rate` (a "listen" button's answer)."""
+    import io
+
+    import soundfile
+
+    from simulator.app.options import check_number
+    from simulator.interview.tts import Voice
+
+    if voice:
+        check_voice(voice)
+    if rate is not None:
+        check_number("rate", rate)
+    speaking = Voice(rate=rate or settings.rate, voice=voice or settings.voice)
+    try:
+        speech = speaking.render(GREETING_SAMPLE.format(name=settings.interviewer)).result()
+    finally:
+        speaking.close()
+    wav = io.BytesIO()
+    soundfile.write(wav, speech.samples, speech.sample_rate, format="WAV", subtype="PCM_16")
+    return wav.getvalue()

@@ -15,6 +15,7 @@ one of those for the start of the answer let the silence rule end it before the 
 from __future__ import annotations
 
 import contextlib
+import math
 import queue
 import signal
 import threading
@@ -296,6 +297,10 @@ def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockList
 
     gate = LevelGate()  # the meter's level only
     end = AnswerEnd(rules, clock)
+    # The limits are on audio time: a source that delivers faster than real time (a browser's
+    # socket) gets no more into the answer than the limit, however much it had queued.
+    end_at_s = rules.max_s if rules.cut_in_s is None else min(rules.max_s, rules.cut_in_s)
+    room = math.ceil(end_at_s * SAMPLE_RATE)
     stopped_by = "limit"
     message = ""
     rules.enter.clear()
@@ -308,6 +313,9 @@ def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockList
         raise
 
     def feed(block: np.ndarray) -> None:
+        block = block[: max(0, room - out.frames)]
+        if not block.size:
+            return
         t = out.duration_s
         out.write(block)
         for listener in listeners:
@@ -324,7 +332,7 @@ def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockList
                     block = source.get(0.1)
                     if block is not None:
                         feed(block)
-                    elapsed = out.duration_s
+                    elapsed = end_at_s if out.frames >= room else out.duration_s
                     if on_tick:
                         on_tick(elapsed, gate.level_db, end.clock.speaking)
                     if interrupted.is_set():
@@ -349,8 +357,9 @@ def take_answer(source, path: Path, rules: StopRules, listeners: tuple[BlockList
             message = (f"cannot write the recording any more ({getattr(exc, 'error_string', None) or exc}; "
                        f"is the disk full?): this answer ends at {out.duration_s:.1f} s "
                        "and what was saved is kept")
-        # Whatever is still queued was recorded: keep it.
-        while writable and (block := source.get_nowait()) is not None:
+        # Whatever is still queued was recorded: keep it, up to the limit.
+        while writable and out.frames < room and (block := source.get_nowait()) is not None:
+            block = block[: room - out.frames]
             out.write(block)
             for listener in listeners:
                 listener.feed(block, out.duration_s - block.size / SAMPLE_RATE)

@@ -24,6 +24,12 @@ class MicrophoneSource:
         self.enter = EnterKey()
         speech_clock()  # the voice-activity model loads now, not in the first answer's first second
 
+    @property
+    def introduction(self) -> list[str]:
+        """What the person is told before the first question (the engine shows it)."""
+        return [f"Answer after each question. Recording stops when you press Enter, after "
+                f"{self.silence_stop_s:g} s of silence, or at {self.max_answer_s:g} s. Ctrl-C ends the session."]
+
     def answer(self, turn: Turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
         rules = StopRules(max_s=self.max_answer_s, silence_stop_s=self.silence_stop_s, enter=self.enter.event,
                           cut_in_s=turn.cut_in_s, think_s=self.think_s)

@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from simulator.config import Config
 from simulator.web import routes
 from simulator.web.auth import Guard, Hosts
 
@@ -22,10 +23,8 @@ SHUTDOWN_WAIT_S = 60.0  # on Ctrl-C, the answer being taken is still analysed an
 
 @dataclass
 class State:
-    store_root: Path
-    load_transcriber: Callable[[], object]
-    engine: str
-    model: str
+    settings: Config  # as `serve` resolved them: the recordings folder, the model, the voice
+    load_transcriber: Callable[[], object]  # loading since the server started
     token: str
     interview_lock: threading.Lock = field(default_factory=threading.Lock)  # one interview at a time
     interview_thread: threading.Thread | None = None
@@ -51,6 +50,8 @@ def create_app(state: State, hosts: Hosts) -> Guard:
         Route("/api/sessions", routes.api_sessions),
         Route("/api/sessions/{session_id}", routes.api_session, methods=["GET", "DELETE"]),
         Route("/api/state", routes.api_state),
+        Route("/api/plan", routes.api_plan, methods=["POST"]),
+        Route("/api/voice-sample", routes.api_voice_sample, methods=["POST"]),
         WebSocketRoute("/ws/interview", routes.interview_socket),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ], lifespan=lifespan)

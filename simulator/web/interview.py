@@ -1,28 +1,28 @@
-"""One interview driven from a browser tab, on the CLI's own stages.
+"""One interview driven from a browser tab, through the same engine as `practice`.
 
-`run_session` (simulator.interview.session) runs the interview exactly as `practice` does; only
-its three ends are the browser's here:
+`run_interview` (simulator.app.practice) plans and runs the interview exactly as for the
+terminal; only its three ends are the browser's here:
 - `BrowserSource` takes each answer from the tab's microphone: 16 kHz mono 16-bit PCM arrives
   over the WebSocket into `BrowserAudio`, a BlockSource that `take_answer` drains into the same
   crash-safe WAV file, the same streaming analysis and the same stop rules as the microphone's;
-- `BrowserSpeaker` renders the interviewer's lines with the same pyttsx3 Voice and has the tab
-  play them, waiting until it has;
+- `BrowserSpeaker` renders the interviewer's lines with the engine's Voice and has the tab play
+  them, waiting until it has;
 - `WebView` sends what the terminal would print as JSON events.
 
 The interview runs on a thread of its own; `Channel` is the one link between it and the socket
 (the event loop's side puts audio and controls in, the thread's side puts events out).
 Closing the tab ends the answer being taken like a lost microphone: its audio is kept, analysed
-and stored, and the session ends as incomplete when the next turn finds nobody there.
+and stored, and the session ends as incomplete when the interviewer next speaks to nobody.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import math
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -31,7 +31,7 @@ import numpy as np
 from simulator.audio.format import SAMPLE_RATE
 from simulator.audio.recorder import (BlockListener, RecordedAnswer, SourceLost, StopRules, speech_clock,
                                       take_answer)
-from simulator.errors import EnvironmentProblem, UserError
+from simulator.errors import EnvironmentProblem
 
 TICK_S = 0.2  # the meter and clock on the page
 FIRST_AUDIO_S = 10.0  # the tab must start its microphone within this (permission prompt aside)
@@ -44,47 +44,6 @@ class Disconnected(Exception):
     """The tab is gone: the interview ends (run_session saves it as incomplete)."""
 
 
-@dataclass
-class Options:
-    """What the start page chose; checked before anything starts."""
-
-    banks: list[str]
-    questions: int = 5
-    mode: str = "standard"
-    voice: str | None = None
-    rate: int | None = None
-    max_answer_s: float = 180.0
-    silence_stop_s: float = 4.0
-    think_s: float | None = None
-
-    @classmethod
-    def parse(cls, data: dict) -> "Options":
-        def number(key, kind, lo, hi, default):
-            raw = data.get(key)
-            if raw in (None, ""):
-                return default
-            try:
-                value = kind(raw)
-            except (TypeError, ValueError):
-                raise UserError(f"{key}: {raw!r} is not a number") from None
-            if not lo <= value <= hi:
-                raise UserError(f"{key}: {value} is outside {lo}-{hi}")
-            return value
-
-        banks = data.get("banks") or []
-        if isinstance(banks, str):
-            banks = [b for b in banks.split(",") if b.strip()]
-        mode = data.get("mode") or "standard"
-        if mode not in ("standard", "pressure"):
-            raise UserError(f"mode: {mode!r} is not standard or pressure")
-        return cls(banks=[str(b).strip() for b in banks], questions=number("questions", int, 1, 20, 5), mode=mode,
-                   voice=(str(data["voice"]).strip() or None) if data.get("voice") else None,
-                   rate=number("rate", int, 80, 400, None),
-                   max_answer_s=number("max_answer_s", float, 5, 600, 180.0),
-                   silence_stop_s=number("silence_stop_s", float, 0.5, 30, 4.0),
-                   think_s=number("think_s", float, 1, 300, None))
-
-
 class Channel:
     """Between the socket (event loop) and the interview (its own thread)."""
 
@@ -92,7 +51,7 @@ class Channel:
         self._post = post  # thread-safe: hands an event (dict) or audio (bytes) to the socket's sender
         self.closed = threading.Event()
         self.finish = threading.Event()  # the "I have finished" button
-        self.audio: queue.Queue | None = None  # the answer being taken, if any
+        self.audio: BrowserAudio | None = None  # the answer being taken, if any
         self._played: queue.Queue = queue.Queue()
         self.analysing_at: float | None = None  # when the last answer ended (for the benchmark)
 
@@ -117,9 +76,8 @@ class Channel:
 
     def received_audio(self, data: bytes) -> None:
         target = self.audio
-        if target is not None and len(data) >= 2:
-            pcm = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
-            target.put(pcm.astype(np.float32) / 32768.0)
+        if target is not None:
+            target.received(data)
 
     def received(self, message: dict) -> None:
         kind = message.get("type")
@@ -128,32 +86,46 @@ class Channel:
         elif kind == "finish":
             self.finish.set()
         elif kind == "mic-error" and self.audio is not None:
-            self.audio.put((_LOST, str(message.get("message") or "the browser's microphone failed")))
+            self.audio.lost(str(message.get("message") or "the browser's microphone failed")[:300])
 
     def close(self) -> None:
         self.closed.set()
         target = self.audio
         if target is not None:
-            target.put((_LOST, CLOSED))
+            target.lost(CLOSED)
         self._played.put(None)
 
 
 class BrowserAudio:
-    """A BlockSource fed by the tab: what the socket received for this answer, in order."""
+    """A BlockSource fed by the tab: what the socket received for this answer, in order.
 
-    def __init__(self, channel: Channel):
+    A tab may send faster than real time (a fast upload of a recording, a hostile page): no more
+    than `limit_s` of audio is ever held, and what comes past it is dropped as it arrives, so the
+    answer and the memory it takes stay within the limit whatever is sent."""
+
+    def __init__(self, channel: Channel, limit_s: float):
         self.channel = channel
         self.overflows = 0
-        self._blocks: queue.Queue = queue.Queue()
-        self._queued = 0
+        self._blocks: queue.Queue = queue.Queue()  # int16 arrays as received; (_LOST, why) at the end
+        self._room = math.ceil(limit_s * SAMPLE_RATE)  # samples this answer may still receive
         self._last = time.monotonic()
         self._started = False
 
+    def received(self, data: bytes) -> None:
+        """The socket's side: a message of 16-bit PCM."""
+        samples = min(len(data) // 2, self._room)
+        if samples > 0:
+            self._room -= samples
+            self._blocks.put(np.frombuffer(data[: samples * 2], dtype="<i2"))
+
+    def lost(self, why: str) -> None:
+        self._blocks.put((_LOST, why))
+
     def __enter__(self):
         self._last = time.monotonic()
-        self.channel.audio = self._blocks
+        self.channel.audio = self
         if self.channel.closed.is_set():
-            self._blocks.put((_LOST, CLOSED))
+            self.lost(CLOSED)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -169,7 +141,7 @@ class BrowserAudio:
         if item is not None:
             self._started = True
             self._last = time.monotonic()
-            return item
+            return item.astype(np.float32) / 32768.0
         quiet = time.monotonic() - self._last
         if quiet >= (STALL_S if self._started else FIRST_AUDIO_S):
             raise SourceLost("no audio came from the browser's microphone"
@@ -183,7 +155,7 @@ class BrowserAudio:
             except queue.Empty:
                 return None
             if not isinstance(item, tuple):
-                return item
+                return item.astype(np.float32) / 32768.0
 
     def queued_s(self) -> float:
         return sum(b.size for b in list(self._blocks.queue) if not isinstance(b, tuple)) / SAMPLE_RATE
@@ -193,21 +165,22 @@ class BrowserAudio:
 
 
 class BrowserSource:
-    """The AnswerSource of run_session: each answer from the tab's microphone."""
+    """The AnswerSource of the engine: each answer from the tab's microphone."""
 
     prompt = "Recording: speak now (or press \"I have finished\")"
+    device = "browser"
 
-    def __init__(self, channel: Channel, options: Options):
+    def __init__(self, channel: Channel, limits):
         self.channel = channel
-        self.options = options
+        self.limits = limits  # simulator.app.practice.AnswerLimits
         self.on_think: Callable[[], None] | None = None
         speech_clock()  # the voice-activity model loads now, not in the first answer's first second
 
     def answer(self, turn, number: int, path: Path, listener: BlockListener) -> RecordedAnswer:
         from simulator.delivery.live import live_figures
 
-        rules = StopRules(max_s=self.options.max_answer_s, silence_stop_s=self.options.silence_stop_s,
-                          cut_in_s=turn.cut_in_s, think_s=self.options.think_s, enter=self.channel.finish)
+        rules = StopRules(max_s=self.limits.max_s, silence_stop_s=self.limits.silence_stop_s,
+                          cut_in_s=turn.cut_in_s, think_s=self.limits.think_s, enter=self.channel.finish)
         self.channel.send({"type": "listen", "number": number, "max_s": rules.max_s, "cut_in_s": rules.cut_in_s})
         shown = {"tick": -1.0, "figures": -1.0}
 
@@ -223,7 +196,8 @@ class BrowserSource:
                 event.update(words=f.words, wpm=f.wpm, fillers=f.hesitations + f.discourse_fillers)
             self.channel.send(event)
 
-        recorded = take_answer(BrowserAudio(self.channel), path, rules, (listener,), on_tick=tick,
+        limit_s = rules.max_s if rules.cut_in_s is None else min(rules.max_s, rules.cut_in_s)
+        recorded = take_answer(BrowserAudio(self.channel, limit_s), path, rules, (listener,), on_tick=tick,
                                on_think=self.on_think)
         self.channel.analysing_at = time.monotonic()
         self.channel.send({"type": "stopped", "by": recorded.stopped_by, "duration_s": recorded.duration_s})
@@ -263,17 +237,20 @@ class BrowserSpeaker:
 
 
 class WebView:
-    """run_session's View, as events for the page. A new turn for a closed tab ends the interview;
-    the answer already taken is still analysed and stored (those steps never raise here)."""
+    """The engine's View, as events for the page. Whatever the interviewer says next to a closed
+    tab (a question, a follow-up, the closing line) ends the interview as incomplete; the answer
+    already taken is still analysed and stored (those steps never raise here). A prompt said
+    during an answer does not: that answer is still being taken, and is kept."""
 
     def __init__(self, channel: Channel):
         self.channel = channel
 
     def _turn(self) -> None:
-        if self.channel.closed.is_set():
+        if self.channel.closed.is_set() and self.channel.audio is None:
             raise Disconnected
 
     def interviewer(self, text: str, spoken: bool) -> None:
+        self._turn()
         self.channel.send({"type": "interviewer", "text": text, "spoken": spoken})
 
     def question(self, number: int, total: int, turn) -> None:
@@ -281,7 +258,8 @@ class WebView:
         q = turn.question or {}
         self.channel.send({"type": "question", "number": number, "total": total, "text": turn.text,
                            "category": q.get("category"), "budget_s": q.get("time_budget_s"),
-                           "reason": q.get("reason") if q.get("follow_up_of") else None})
+                           "reason": q.get("reason") if q.get("follow_up_of") else None,
+                           "why": q.get("why")})
 
     def listening(self, text: str) -> None:
         self.channel.send({"type": "note", "text": text})
@@ -317,44 +295,12 @@ class WebView:
         pass
 
 
-def run_interview(channel: Channel, store_root: Path, options: Options, load_transcriber,
-                  engine: str, model: str) -> str | None:
-    """Run one interview for this tab; returns the session id (None if it never started)."""
-    from simulator import config as config_mod
-    from simulator.interview.interviewer import Interviewer, parse_banks, pressure_rate, recent_question_keys
-    from simulator.interview.session import SessionSettings, run_session
-    from simulator.interview.tts import Voice
-    from simulator.store import Store
+def interview(channel: Channel, settings, options, transcriber) -> None:
+    """Run one interview for this tab through the engine; a closed tab ends it quietly."""
+    from simulator.app.practice import run_interview
 
-    cfg = config_mod.load()
-    view = WebView(channel)
-    store = Store(store_root)
     try:
-        interviewer = Interviewer(parse_banks(options.banks or None), questions=options.questions,
-                                  mode=options.mode, name=cfg.interviewer, recent=recent_question_keys(store))
-        store.ensure_writable()
-        rate = options.rate or cfg.rate
-        if options.mode == "pressure":
-            rate = pressure_rate(rate)
-        voice = Voice(rate=rate, voice=options.voice or cfg.voice)
-        try:
-            speaker = BrowserSpeaker(voice, channel)
-            source = BrowserSource(channel, options)
-            if options.think_s is None:
-                source.options.think_s = cfg.think_time
-            for note in interviewer.notes:
-                view.listening(f"Note: {note}.")
-            settings = SessionSettings(kind="practice", bank=",".join(b.name for b in interviewer.banks),
-                                       engine=engine, model=model,
-                                       extra={"input_device": "browser", "questions": options.questions,
-                                              "voice": voice.voice, "rate": rate, **interviewer.settings()})
-            try:
-                session = run_session(store, settings, interviewer, source, speaker, load_transcriber, view)
-                return session.id
-            except Disconnected:
-                latest = store.sessions()
-                return latest[-1].id if latest else None
-        finally:
-            voice.close()
-    finally:
-        store.close()
+        run_interview(settings, options, lambda limits: BrowserSource(channel, limits),
+                      lambda voice: BrowserSpeaker(voice, channel), WebView(channel), transcriber=transcriber)
+    except Disconnected:
+        pass  # the engine saved the session as incomplete; nobody is there to tell

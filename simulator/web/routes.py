@@ -24,9 +24,9 @@ def _state(request):
 
 
 def _store(request):
-    from simulator.store import Store
+    from simulator.app.sessions import open_store
 
-    return Store(_state(request).store_root)
+    return open_store(_state(request).settings)
 
 
 # With every page: never framed, never cached (pages hold a person's answers), and no Referer
@@ -84,23 +84,31 @@ def _with_nav(request, html: str) -> str:
 
 
 async def start_page(request: Request) -> Response:
-    from simulator import config as config_mod
-    from simulator.interview.interviewer import DEFAULT_BANKS
-    from simulator.interview.questions import list_banks
+    from simulator.app.options import NUMBERS, TEXTS, InterviewOptions
+    from simulator.app.practice import bank_choices, machine_voices
 
-    cfg = config_mod.load()
+    settings = _state(request).settings
     store = _store(request)
     try:
         recent = _summary_rows(store.recent(5))
     finally:
         store.close()
-    return _page(request, "start.html", banks=list_banks(), default_banks=DEFAULT_BANKS, recent=recent, cfg=cfg,
+    banks, default_banks = bank_choices()
+    try:
+        voices = await asyncio.to_thread(machine_voices)
+    except UserError as exc:
+        voices, problem = (), exc.message
+    else:
+        problem = None
+    return _page(request, "start.html", banks=banks, default_banks=default_banks, recent=recent, cfg=settings,
+                 defaults=InterviewOptions(), limits=NUMBERS, texts=TEXTS, voices=voices, voice_problem=problem,
                  busy=_state(request).interview_lock.locked())
 
 
 async def interview_page(request: Request) -> Response:
-    options = {k: v for k, v in request.query_params.multi_items() if k != "token"}  # the token is not an option
-    return _page(request, "interview.html", options=json.dumps(options | {"banks": request.query_params.getlist("banks")}))
+    # The options travel from the start page in the tab's session storage (a job description or a
+    # résumé has no place in a URL or the history), and reach the server in the start message.
+    return _page(request, "interview.html")
 
 
 async def sessions_page(request: Request) -> Response:
@@ -146,15 +154,16 @@ async def api_sessions(request: Request) -> Response:
 
 
 async def api_session(request: Request) -> Response:
-    from simulator.recovery import owner_alive
+    from simulator.app.sessions import deletable
 
     store = _store(request)
     try:
         session = store.session(request.path_params["session_id"], exact=True)
         if request.method == "DELETE":
-            if session.status == "in_progress" and owner_alive(session.settings.get("owner")):
-                return JSONResponse({"error": f"session {session.id} is being recorded: end that interview first"},
-                                    status_code=409)
+            try:
+                deletable(store, session.id)
+            except UserError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=409)
             store.delete_session(session.id)
             return JSONResponse({"deleted": session.id})
         return JSONResponse(_summary_rows([session])[0] | {"answers": [
@@ -164,6 +173,54 @@ async def api_session(request: Request) -> Response:
         return JSONResponse({"error": exc.message}, status_code=404)
     finally:
         store.close()
+
+
+MAX_BODY = 256 * 1024  # a start page's options: two long texts and a few numbers
+
+
+async def _json_body(request: Request):
+    """The request's JSON, refused past MAX_BODY bytes (read in pieces, never all at once)."""
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > MAX_BODY:
+            raise UserError(f"the request is larger than {MAX_BODY // 1024} KB")
+    try:
+        return json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        raise UserError("the request is not JSON") from None
+
+
+async def api_plan(request: Request) -> Response:
+    """The interview these options would give, before it starts: each question and why."""
+    from simulator.app.options import InterviewOptions
+    from simulator.app.practice import plan, plan_dict
+
+    def planned(options):
+        store = _store(request)
+        try:
+            return plan_dict(plan(_state(request).settings, options, store))
+        finally:
+            store.close()
+
+    try:
+        options = InterviewOptions.parse(await _json_body(request))
+        return JSONResponse(await asyncio.to_thread(planned, options))
+    except UserError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+async def api_voice_sample(request: Request) -> Response:
+    """The interviewer's greeting in a voice and rate from the start page (its "listen" button)."""
+    from simulator.app.options import InterviewOptions
+    from simulator.app.practice import voice_sample
+
+    try:
+        options = InterviewOptions.parse(await _json_body(request))
+        wav = await asyncio.to_thread(voice_sample, _state(request).settings, options.voice, options.rate)
+    except UserError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
 
 
 async def api_state(request: Request) -> Response:
@@ -182,19 +239,37 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _start_options(message: dict):
+    """The options of a socket's first message, which must be {"type": "start", ...options}."""
+    from simulator.app.options import InterviewOptions
+
+    if message.get("text") is None:
+        raise UserError("the first message must be the start message (JSON text), not audio")
+    try:
+        data = json.loads(message["text"])
+    except (ValueError, RecursionError):
+        raise UserError("the start message is not JSON") from None
+    if not isinstance(data, dict) or data.get("type") != "start":
+        raise UserError('the first message must be an object {"type": "start", ...options}')
+    return InterviewOptions.parse({k: v for k, v in data.items() if k != "type"})
+
+
 async def interview_socket(ws: WebSocket) -> None:
-    """One interview per socket: the first message says how ({"type": "start", ...options})."""
-    from simulator.web.interview import Channel, Options, run_interview
+    """One interview per socket: the first message says how ({"type": "start", ...options});
+    anything wrong with it gets one message back, and the socket closes."""
+    from simulator.web.interview import Channel, interview
 
     state = ws.app.state.web
     await ws.accept()
     try:
-        first = await ws.receive_json()
-        options = Options.parse(first if isinstance(first, dict) else {})
-    except (WebSocketDisconnect, ValueError, KeyError):
+        first = await ws.receive()
+        if first["type"] == "websocket.disconnect":
+            return
+        options = _start_options(first)
+    except WebSocketDisconnect:
         return
     except UserError as exc:
-        await ws.send_json({"type": "error", "text": exc.message})
+        await ws.send_json({"type": "error", "text": f"the interview cannot start: {exc}"})
         await ws.close()
         return
     if not state.interview_lock.acquire(blocking=False):
@@ -205,11 +280,11 @@ async def interview_socket(ws: WebSocket) -> None:
     outgoing: asyncio.Queue = asyncio.Queue()
     channel = Channel(lambda event: loop.call_soon_threadsafe(outgoing.put_nowait, event))
 
-    def interview() -> None:
+    def run() -> None:
         try:
-            run_interview(channel, state.store_root, options, state.load_transcriber, state.engine, state.model)
+            interview(channel, state.settings, options, state.load_transcriber)
         except UserError as exc:
-            channel.send({"type": "error", "text": exc.message + (f" ({exc.hint})" if exc.hint else "")})
+            channel.send({"type": "error", "text": str(exc)})
         except Exception as exc:  # noqa: BLE001 - the page says what ended the interview; the store is saved
             channel.send({"type": "error", "text": f"the interview stopped: {type(exc).__name__}: {exc}"})
         finally:
@@ -223,7 +298,7 @@ async def interview_socket(ws: WebSocket) -> None:
             await ws.send_text(json.dumps(event, default=_plain))
         await ws.close()
 
-    thread = threading.Thread(target=interview, name="interview", daemon=True)
+    thread = threading.Thread(target=run, name="interview", daemon=True)
     state.interview_thread = thread
     thread.start()
     sending = asyncio.create_task(sender())
@@ -237,7 +312,7 @@ async def interview_socket(ws: WebSocket) -> None:
             elif message.get("text"):
                 try:
                     channel.received(json.loads(message["text"]))
-                except (ValueError, AttributeError):
+                except (ValueError, AttributeError, RecursionError):
                     continue
     except (WebSocketDisconnect, RuntimeError):
         pass

@@ -20,7 +20,6 @@ def serve(args) -> int:
                         hint="use the default 127.0.0.1, or add --allow-remote if you really mean it")
     settings = config.resolve(args)
     root = recordings_root(settings)
-    engine, model = settings.engine, settings.model
     check_model(settings)
     store = open_store(settings)
     try:
@@ -49,7 +48,7 @@ def serve(args) -> int:
                                  hint="choose another port with --port (0 picks a free one)") from None
     port = sock.getsockname()[1]
     token = args.token or new_token()
-    state = State(store_root=root, load_transcriber=load, engine=engine, model=model, token=token)
+    state = State(settings=settings, load_transcriber=load, token=token)
     app = create_app(state, Hosts(host, port))
     urls = [f"http://{bracketed(address)}:{port}/?token={token}" for address in reachable_addresses(host)]
     url = urls[0]

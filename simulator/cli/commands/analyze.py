@@ -16,7 +16,7 @@ def add_arguments(c) -> None:
 
 
 def run(args) -> int:
-    from simulator.app.analyze import FileError, analyze_files
+    from simulator.app.analyze import FileError, analyze_files, follow_up_lines
     from simulator.delivery.content import QuestionBrief
     from simulator.cli.errors import explain
     from simulator.report.terminal import TerminalView, print_delivery
@@ -45,8 +45,6 @@ def run(args) -> int:
                 view.out.print(f"Audio: {outcome.channels}", markup=False)
             print_delivery(view.out, outcome.delivery, outcome.engine, outcome.model, heading="Transcript: ")
             if args.question:
-                from simulator.interview.plan_view import follow_up_lines
-
                 view.out.print("\n".join(follow_up_lines(_follow_up(args, outcome)["follow_up"])), markup=False)
     if args.json:
         print_json(results[0] if len(paths) == 1 else results)
@@ -57,10 +55,6 @@ def _follow_up(args, analysis) -> dict:
     """`analyze --question`: the follow-up the interviewer's rules give for this recording."""
     if not args.question:
         return {}
-    from dataclasses import asdict
+    from simulator.app.analyze import follow_up
 
-    from simulator.interview.interviewer import choose_follow_up
-
-    question = {"text": args.question, "time_budget_s": args.budget}
-    chosen = choose_follow_up(question, analysis.delivery)
-    return {"question": args.question, "follow_up": asdict(chosen) if chosen else None}
+    return {"question": args.question, "follow_up": follow_up(args.question, args.budget, analysis)}

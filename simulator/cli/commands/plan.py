@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from simulator.cli.common import positive, print_json, settings
+from simulator.app.options import InterviewOptions, argument_type
+from simulator.cli.common import print_json, settings
 
 HELP = "Print the interview that would be asked, and why each question was chosen."
 
@@ -10,18 +11,19 @@ def add_arguments(c) -> None:
     c.add_argument("--resume", metavar="FILE", help="your résumé in plain text (- reads standard input): questions "
                                                     "about what you did, quoting it; read here, never stored")
     c.add_argument("--bank", metavar="NAME", action="append", help="question banks, as for `practice`")
-    c.add_argument("--questions", type=positive(int), default=5, metavar="N",
+    c.add_argument("--questions", type=argument_type("questions"), default=InterviewOptions().questions, metavar="N",
                    help="how many questions, counting the warm-up and the closing (default 5)")
-    c.add_argument("--seed", type=int, help="the seed `practice --seed N --repeat` would use (default: a random one)")
+    c.add_argument("--seed", type=argument_type("seed"),
+                   help="the seed `practice --seed N --repeat` would use (default: a random one)")
     c.add_argument("--json", action="store_true", help="the job read and the questions, machine-readable")
 
 
 def run(args) -> int:
-    from simulator.app.practice import PracticeOptions, plan
-    from simulator.interview.plan_view import plan_dict, plan_lines
+    from simulator.app.practice import plan, plan_dict, plan_lines, read_texts
 
-    options = PracticeOptions(banks=args.bank, questions=args.questions, seed=args.seed, repeat=True, job=args.job,
-                              resume=args.resume)
+    job, resume = read_texts(args.job, args.resume)
+    options = InterviewOptions.parse({"banks": args.bank, "questions": args.questions, "seed": args.seed,
+                                      "repeat": True, "job": job, "resume": resume})
     interviewer = plan(settings(args), options, None)
     if args.json:
         print_json(plan_dict(interviewer))

@@ -15,10 +15,9 @@ def add_arguments(c) -> None:
 
 
 def run(args) -> int:
-    from simulator.interview.interviewer import parse_banks
-    from simulator.interview.questions import load_all, load_bank
+    from simulator.app.practice import question_banks
 
-    banks = [load_bank(name) for name in parse_banks(args.bank)] if args.bank else load_all()
+    banks = question_banks(args.bank)
     if args.json:
         print_json([q.to_dict() for b in banks for q in b.questions])
         return 0

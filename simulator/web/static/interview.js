@@ -2,8 +2,9 @@
 // what to do (play a line, listen, show a card); the page plays, records and shows.
 (function () {
   "use strict";
-  var options = JSON.parse(document.body.getAttribute("data-options") || "{}");
   var $ = function (id) { return document.getElementById(id); };
+  // Chosen on the start page, in this tab (see start.js); checked by the server when it starts.
+  var options = JSON.parse(sessionStorage.getItem("interview-sim:options") || "null");
   var ws = null, mic = null, pending = [], finished = false;
 
   function status(text) { $("status").textContent = text; }
@@ -83,7 +84,7 @@
       $("qhead").textContent = ev.reason ? "Follow-up" : "Question " + ev.number + " of " + ev.total +
         (ev.category ? " · " + ev.category : "") + (ev.budget_s ? " · " + ev.budget_s + " s" : "");
       $("question").textContent = ev.text;
-      $("reason").textContent = ev.reason ? "(" + ev.reason + ")" : "";
+      $("reason").textContent = ev.reason ? "(" + ev.reason + ")" : ev.why ? "Why this question: " + ev.why : "";
       status("The interviewer is asking…");
     },
     say: say,
@@ -127,6 +128,10 @@
     error: function (ev) { error(ev.text); status("Stopped."); }
   };
 
+  if (!options) {
+    $("begin").disabled = true;
+    error("Choose your interview on the start page first (New interview, above).");
+  }
   $("begin").addEventListener("click", function () {
     $("begin").disabled = true;
     status("Connecting…");
