@@ -30,13 +30,24 @@ def long_input(tmp_path_factory):
     return path, audio, parts
 
 
-@pytest.fixture(scope="module", params=["int8", "float32"])
-def analysed(request, long_input):
-    from simulator import transcribe
+@pytest.fixture(scope="module")
+def from_file(long_input, transcriber):
+    """The long input analysed as a file by the session's model (int8, the default): one pass
+    that the int8 case below and the live comparison both read."""
     from simulator.pipeline import analyze_file
 
-    transcriber = transcribe.load("faster-whisper", "tiny.en", compute_type=request.param)
+    return analyze_file(long_input[0], transcriber).delivery
+
+
+@pytest.fixture(scope="module", params=["int8", "float32"])
+def analysed(request, long_input):
+    from simulator.pipeline import analyze_file
+
     path, _, parts = long_input
+    if request.param == "int8":
+        return request.getfixturevalue("from_file"), parts
+    transcriber = request.getfixturevalue("transcriber_float32")  # conftest: loaded once per session
+    assert transcriber.compute_type == request.param
     return analyze_file(path, transcriber).delivery, parts
 
 
@@ -64,13 +75,12 @@ def test_a_long_answer_has_no_loop_and_no_two_hesitations_at_one_instant(analyse
     assert loud <= 6, delivery.transcript
 
 
-def test_the_same_long_answer_live_and_from_a_file_agree(long_input, transcriber):
+def test_the_same_long_answer_live_and_from_a_file_agree(long_input, transcriber, from_file):
     """Streamed as `practice` takes it (blocks of 50 ms, drafts while it is spoken; at twice real
     time to keep the suite short) and analysed as a file: word counts within 2%, hesitations within 1."""
-    from simulator.pipeline import AnswerAnalyzer, analyze_file
+    from simulator.pipeline import AnswerAnalyzer
 
-    path, audio, _ = long_input
-    from_file = analyze_file(path, transcriber).delivery
+    _, audio, _ = long_input
     analyzer = AnswerAnalyzer(transcriber)
     start = time.perf_counter()
     for i in range(0, audio.size, 800):
