@@ -102,6 +102,14 @@ def transcriber():
     return transcribe.load("faster-whisper", "tiny.en")
 
 
+@pytest.fixture(scope="session")
+def transcriber_float32():
+    """tiny.en under float32 (other kernels than int8's), for the tests that check both: loaded once."""
+    from simulator import transcribe
+
+    return transcribe.load("faster-whisper", "tiny.en", compute_type="float32")
+
+
 @pytest.fixture
 def recordings(tmp_path) -> Path:
     path = tmp_path / "recordings"

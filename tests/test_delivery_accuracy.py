@@ -36,6 +36,10 @@ def report(request, tmp_path_factory):
     if kernels != "native":
         return accuracy_elsewhere(EngineConfig("faster-whisper", "tiny.en", compute_type, beam_size=beam_size,
                                                kernels=kernels))
+    if beam_size == 5:  # the default beam: the session's models (conftest) are these, loaded once
+        transcriber = request.getfixturevalue("transcriber" if compute_type == "int8" else "transcriber_float32")
+        assert (transcriber.compute_type, transcriber.beam_size, transcriber.passes) == (compute_type, 5, "both")
+        return run_accuracy(lambda: transcriber, workdir=tmp_path_factory.mktemp("accuracy"))
     return run_accuracy(lambda: FasterWhisperTranscriber(compute_type=compute_type, beam_size=beam_size),
                         workdir=tmp_path_factory.mktemp("accuracy"))
 
@@ -117,16 +121,16 @@ def test_energy_detector_at_least_as_good_as_silero(report):
 
 
 @pytest.mark.parametrize("compute_type", ["int8", "float32"])
-def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path, compute_type):
+def test_verbatim_keeps_um_and_uh_and_nothing_after_the_end(tmp_path, compute_type, request):
     """Issue 3: verbatim decoding keeps at least 9 of 10 synthetic um/uh with faster-whisper tiny.en,
     and nothing is counted on the trailing silence. Measured: 11 of 11 (en-us, three answers)."""
     import numpy as np
 
     from simulator.evaluation.accuracy import FILLER_SCRIPTS, Script, espeak, score_hesitations, synthetic_case
     from simulator.delivery.analyze import analyze
-    from simulator.transcribe.faster import FasterWhisperTranscriber
 
-    transcriber = FasterWhisperTranscriber(compute_type=compute_type)
+    transcriber = request.getfixturevalue("transcriber" if compute_type == "int8" else "transcriber_float32")
+    assert transcriber.compute_type == compute_type and transcriber.verbatim and transcriber.beam_size == 5
     totals = {"true": 0, "detected": 0, "found": 0}
     for i, rate in ((1, 180), (2, 150), (3, 180)):
         script = Script(FILLER_SCRIPTS[i])

@@ -17,6 +17,7 @@ import pytest
 import soundfile
 
 from conftest import DATA, VENV_BIN, cli
+from conftest import run as run_here
 from test_bad_input import no_audio_env, one_line
 from test_store import write_session
 
@@ -40,7 +41,8 @@ def store_root(tmp_path) -> tuple[Path, list[str]]:
 
 
 def listed(root: Path) -> dict[str, int]:
-    out = run("sessions", "--json", root=root)
+    """What is stored, as `sessions --json` lists it (in this process: a look, not the case under test)."""
+    out = run_here("sessions", "--json", "--recordings-dir", str(root))
     assert out.returncode == 0, out.stderr
     return {s["id"]: s["answers"] for s in json.loads(out.stdout)}
 
@@ -140,12 +142,12 @@ def test_unreadable_audio_is_exit_2_whatever_its_name(tmp_path, suffix, content)
 
 def test_delete_needs_a_whole_id_or_the_word_latest(store_root):
     root, ids = store_root
-    for ref in ("", " ", ids[2][:10], ids[2][:-1], "lat", " latest"):
-        one_line(run("delete", ref, "--yes", root=root), 2, contains="not a session id")
+    for ref in ("", " ", ids[2][:10], ids[2][:-1], "lat", " latest"):  # in this process: no device or signal
+        one_line(run_here("delete", ref, "--yes", "--recordings-dir", str(root)), 2, contains="not a session id")
         assert set(listed(root)) == set(ids), ref
-    assert run("delete", ids[0], "--yes", root=root).returncode == 0
+    assert run_here("delete", ids[0], "--yes", "--recordings-dir", str(root)).returncode == 0
     assert set(listed(root)) == set(ids[1:])
-    assert run("delete", "latest", "--yes", root=root).returncode == 0
+    assert run("delete", "latest", "--yes", root=root).returncode == 0  # and once as its own process
     assert set(listed(root)) == {ids[1]}
     assert not (root / ids[0]).exists() and not (root / ids[2]).exists() and (root / ids[1]).is_dir()
 

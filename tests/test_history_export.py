@@ -1,5 +1,8 @@
-"""history, export, delete and the terminal report, run as a person runs them (real processes),
-on sessions whose answers were measured by the real `interview-sim analyze --json`."""
+"""history, export, delete and the terminal report, on sessions whose answers were measured by the
+real `interview-sim analyze --json` (its own process). The commands run in this process (`run`,
+milliseconds instead of a process start each); where the process itself matters (a terminal for
+the delete prompt, colours decided by the environment it starts with) they run as a person runs
+them, in their own process."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import pytest
 import soundfile
 
 from conftest import DATA, cli
+from conftest import run as run_here
 from simulator.store import Answer, Store
 
 pytestmark = [pytest.mark.model]
@@ -95,9 +99,9 @@ def three(tmp_path, measured) -> tuple[Path, list[str]]:
     return root, build_sessions(root, measured)
 
 
-def run(*args, root: Path, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **kw.pop("env", {})}
-    return cli(*args, "--recordings-dir", str(root), env=env, **kw)
+def run(*args, root: Path, env: dict | None = None):
+    """The command in this process, its output a pipe (no terminal) and its input empty."""
+    return run_here(*args, "--recordings-dir", str(root), env={"NO_COLOR": "1", "COLUMNS": "100", **(env or {})})
 
 
 # -- history --------------------------------------------------------------------------------------
@@ -218,10 +222,10 @@ def test_export_bad_usage(three):
 
 def test_delete_refuses_without_a_terminal_or_yes(three):
     root, ids = three
-    out = run("delete", ids[0], root=root, stdin=subprocess.DEVNULL)
+    out = run("delete", ids[0], root=root)
     assert out.returncode == 2 and "--yes" in out.stderr
     assert (root / ids[0]).is_dir() and len(Store(root).sessions()) == 3
-    out = run("delete", ids[0], "--yes", root=root, stdin=subprocess.DEVNULL)
+    out = run("delete", ids[0], "--yes", root=root)
     assert out.returncode == 0, out.stderr
     assert not (root / ids[0]).exists()
     assert [s.id for s in Store(root).sessions()] == ids[1:]

@@ -50,10 +50,10 @@ def openai_engine(cache_home: Path):
 
 
 @pytest.fixture(scope="module")
-def faster_engine():
-    from simulator.transcribe.faster import FasterWhisperTranscriber
-
-    return FasterWhisperTranscriber("tiny.en")
+def faster_engine(transcriber):
+    """The session's faster-whisper tiny.en (conftest), loaded once for the whole run."""
+    assert (transcriber.engine, transcriber.model) == ("faster-whisper", "tiny.en")
+    return transcriber
 
 
 def _clip(name: str) -> tuple[np.ndarray, str]:

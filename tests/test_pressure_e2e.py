@@ -195,21 +195,21 @@ def test_spoken_question_never_leaks_into_the_answer(virtual_audio, recordings, 
 
 
 def test_questions_command_lists_the_banks(tmp_path):
-    from conftest import cli
+    from conftest import run  # in this process: no device, model or signal here
     import json
 
-    listing = json.loads(cli("questions", "--json").stdout)
+    listing = json.loads(run("questions", "--json").stdout)
     assert len(listing) >= 120
     assert len({q["bank"] for q in listing}) >= 10
     assert all(q["bank"] and q["category"] and q["text"] for q in listing)
     own = tmp_path / "mine.toml"
     own.write_text(BANK, encoding="utf-8")
-    mine = json.loads(cli("questions", "--bank", str(own), "--bank", "closing", "--json").stdout)
+    mine = json.loads(run("questions", "--bank", str(own), "--bank", "closing", "--json").stdout)
     assert {q["bank"] for q in mine} == {"e2e-pressure", "closing"}
-    text = cli("questions", "--bank", "general").stdout
+    text = run("questions", "--bank", "general").stdout
     assert "Tell me about yourself." in text
     broken = tmp_path / "broken.toml"
     broken.write_text(BANK.replace("time_budget_s = 20", "time_budget_s = -1"), encoding="utf-8")
-    result = cli("questions", "--bank", str(broken))
+    result = run("questions", "--bank", str(broken))
     assert result.returncode == 2
     assert re.search(r"broken\.toml:\d+: question \"e2e-hard-problem\": time_budget_s", result.stderr), result.stderr

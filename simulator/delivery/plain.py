@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -30,6 +31,13 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _type_hints(tp: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once per class (resolving them evaluates every
+    annotation's string: most of the time of reading a long answer back, done per object)."""
+    return typing.get_type_hints(tp)
+
+
 def from_plain(tp: Any, value: Any) -> Any:
     """`value` (as `to_plain` wrote it, or as an older version stored it) rebuilt as type `tp`:
     keys a dataclass does not know are ignored, missing ones take their defaults."""
@@ -45,7 +53,7 @@ def from_plain(tp: Any, value: Any) -> Any:
     if origin is dict:
         return dict(value)
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
+        hints = _type_hints(tp)
         kwargs = {f.name: from_plain(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
                   if f.init and f.name in value}
         return tp(**kwargs)
