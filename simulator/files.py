@@ -1,4 +1,5 @@
-"""Writing a file a person named (a report, an export, the settings): whole or not at all.
+"""Files a person names. Writing one (a report, an export, the settings): whole or not at all.
+Reading one they pasted text into (a job description, a résumé): `read_pasted_text`.
 
 The text goes to a private temporary file beside the target, created exclusively (so a link
 planted under a predictable name is never followed), and is then renamed over the target.
@@ -62,3 +63,27 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_pasted_text(name: str, option: str, what: str, fix: str, stdin=None) -> str:
+    """The plain text a person gives as `option FILE` (`-`: standard input), at least five words
+    of it; each way it can fail is one line naming the option. `what` names the text ("job
+    description"), `fix` says what to do with a file that is not UTF-8."""
+    import sys
+
+    if name == "-":
+        text, where = (stdin or sys.stdin).read(), "standard input"
+    else:
+        try:
+            text, where = Path(name).expanduser().read_text(encoding="utf-8-sig"), name
+        except FileNotFoundError:
+            raise UserError(f"{option}: no such file: {name}") from None
+        except IsADirectoryError:
+            raise UserError(f"{option}: {name} is a folder; give the {what}'s text file") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{option}: {name} is not UTF-8 text; {fix}") from None
+        except OSError as e:
+            raise UserError(f"{option}: cannot read {name}: {e.strerror or e}") from None
+    if len(text.split()) < 5:
+        raise UserError(f"{option}: {where} has no {what} in it (fewer than five words)")
+    return text

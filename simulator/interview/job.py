@@ -214,27 +214,9 @@ def load_skills(path: Path | None = None) -> Skills:
 
 def read_job_file(name: str, stdin=None) -> str:
     """The text of `--job FILE`; `-` reads standard input."""
-    import sys
+    from simulator.files import read_pasted_text
 
-    if name == "-":
-        text = (stdin or sys.stdin).read()
-        where = "standard input"
-    else:
-        path = Path(name).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise UserError(f"--job: no such file: {name}") from None
-        except IsADirectoryError:
-            raise UserError(f"--job: {name} is a folder; give the job description's text file") from None
-        except UnicodeDecodeError:
-            raise UserError(f"--job: {name} is not UTF-8 text; paste the job description as plain text") from None
-        except OSError as e:
-            raise UserError(f"--job: cannot read {name}: {e.strerror or e}") from None
-        where = name
-    if len(text.split()) < 5:
-        raise UserError(f"--job: {where} has no job description in it (fewer than five words)")
-    return text
+    return read_pasted_text(name, "--job", "job description", "paste the job description as plain text", stdin)
 
 
 def keyphrases_yake(text: str, top: int = KEYPHRASES) -> list[str]:

@@ -54,25 +54,9 @@ class Resume:
 
 def read_resume_file(name: str, stdin=None) -> str:
     """The text of `--resume FILE`; `-` reads standard input."""
-    import sys
-    from pathlib import Path
+    from simulator.files import read_pasted_text
 
-    if name == "-":
-        text, where = (stdin or sys.stdin).read(), "standard input"
-    else:
-        try:
-            text, where = Path(name).expanduser().read_text(encoding="utf-8-sig"), name
-        except FileNotFoundError:
-            raise UserError(f"--resume: no such file: {name}") from None
-        except IsADirectoryError:
-            raise UserError(f"--resume: {name} is a folder; give the résumé's text file") from None
-        except UnicodeDecodeError:
-            raise UserError(f"--resume: {name} is not UTF-8 text; save the résumé as plain text") from None
-        except OSError as e:
-            raise UserError(f"--resume: cannot read {name}: {e.strerror or e}") from None
-    if len(text.split()) < 5:
-        raise UserError(f"--resume: {where} has no résumé in it (fewer than five words)")
-    return text
+    return read_pasted_text(name, "--resume", "résumé", "save the résumé as plain text", stdin)
 
 
 def _content_words(text: str) -> set[str]:
