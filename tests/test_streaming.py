@@ -114,6 +114,31 @@ def test_a_chunk_cut_after_a_draft_transcribes_only_what_came_after_it(transcrib
     assert all(w.start >= len(jfk) / 16000 for w in words if "dashwood" in w.text.lower())
 
 
+def test_a_chunk_the_person_speaks_past_is_decoded_whole_as_a_files_is(transcriber):
+    """A chunk cut at a pause that a draft covers is held: when the person goes on speaking it is
+    decoded whole, not from the draft, so its words are the file path's whatever the machine's
+    speed (whether a draft was made depends on how busy the worker was)."""
+    jfk, first, second = (load_audio(DATA / f"{name}.wav") for name in ("jfk", "librivox-0870", "librivox-0890"))
+    pieces = [np.concatenate([jfk, np.zeros(6400, np.float32)]), np.zeros(1600, np.float32),
+              np.concatenate([first, np.zeros(8000, np.float32)]), np.zeros(1600, np.float32),
+              np.concatenate([second, np.zeros(8000, np.float32)])]
+    stream = StreamingTranscriber(transcriber)
+    for i, piece in enumerate(pieces):
+        for block in _blocks(piece):
+            stream.feed(block)  # 1: a draft of JFK at its pause; 3: past 12 s, the pause holds a chunk
+        _settle(stream)
+        if i == 3:
+            assert stream._held is not None  # a draft covers its start
+    words = stream.finish()  # the second reading went on past the held pause: that chunk was decoded whole
+    from_file = transcribe_blocks(transcriber, _blocks(np.concatenate(pieces)))
+    cut = sum(p.size for p in pieces[:4]) / 16000
+    assert [(w.text, w.start) for w in words if w.start < cut] == [(w.text, w.start) for w in from_file if w.start < cut]
+    text = " ".join(w.text for w in words).lower()
+    assert text.count("country") == 2 and text.count("dashwood") == 1, text
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
+
+
 def _settle(stream: StreamingTranscriber) -> None:
     """Wait until the worker is idle: a microphone feeds in real time, so it is during a pause."""
     import time

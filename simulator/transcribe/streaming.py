@@ -88,6 +88,7 @@ class StreamingTranscriber:
         # (piece start, steps, words, unheard stretches)
         self._draft: tuple[int, int, list[TimedWord], list[Unheard]] | None = None
         self._drafted_speech = 0  # speech steps in the pending audio when the last draft was asked
+        self._held: int | None = None  # a chunk cut here (steps) at a pause, waiting to know if the answer goes on
         self._worker = threading.Thread(target=self._work, name="stream-transcribe", daemon=True)
         self._worker.start()
         self.chunks_transcribed = 0
@@ -119,7 +120,11 @@ class StreamingTranscriber:
             while not settled.wait(0.05):
                 if not self._worker.is_alive():
                     break
-        self._submit(len(self._steps))
+        if self._held is not None:
+            held, self._held = self._held, None
+            # The answer ended in the held chunk's pause: it is the last chunk, and its draft stands.
+            self._submit(held, last=not any(self._speech[held:]))
+        self._submit(len(self._steps), last=True)
         self._chunks.put(None)
         self._worker.join()
         if self._error is not None:
@@ -155,6 +160,13 @@ class StreamingTranscriber:
     # -- cutting ------------------------------------------------------------------------------
 
     def _maybe_cut(self) -> None:
+        if self._held is not None:
+            # The person speaks again (or the pause has run to a chunk's longest): the held chunk
+            # is decoded whole, where a file's cut falls, and the rest is cut as a file's would be.
+            if not self._speech[-1] and (len(self._steps) - self._held) * STEP_S < self.policy.max_s:
+                return
+            held, self._held = self._held, None
+            self._submit(held)
         steps = len(self._steps)
         length_s = steps * STEP_S
         quiet = int(round(self.policy.cut_silence_s / STEP_S))
@@ -164,7 +176,9 @@ class StreamingTranscriber:
                 self._maybe_draft(steps - quiet // 2)
             return
         if paused:
-            self._submit(steps - quiet // 2)  # cut inside the pause, leaving silence on both sides
+            cut = steps - quiet // 2  # inside the pause, leaving silence on both sides
+            if not (self._drafts and self._hold(cut)):
+                self._submit(cut)
         elif length_s >= self.policy.max_s:
             # No pause long enough: cut at the quietest step of the last third.
             start = steps * 2 // 3
@@ -179,6 +193,17 @@ class StreamingTranscriber:
         self._drafted_speech = speech
         self._busy = True  # from now: a second draft must not queue behind this one
         self._chunks.put(self._piece(np.concatenate(self._steps[:upto]), self._speech[:upto], draft_steps=upto))
+
+    def _hold(self, upto: int) -> bool:
+        """Hold the chunk cut at `upto` when a finished draft covers its start, until it is known
+        whether the answer goes on. Whether a draft was made depends on how busy the worker was,
+        so a chunk the person speaks past is decoded whole, never built from one: live words would
+        differ from a file's by the machine's speed. Only an answer's last chunk uses its draft."""
+        draft = self._draft
+        if draft is None or draft[0] != self._chunk_start or draft[1] > upto:
+            return False
+        self._held = upto
+        return True
 
     def _use_draft(self, limit: int) -> int:
         """Take a finished draft's words for the audio it covered, if it starts where the pending
@@ -195,10 +220,11 @@ class StreamingTranscriber:
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
         return upto
 
-    def _submit(self, upto: int) -> None:
-        # A draft ended at a pause inside this chunk: its words stand, and only the audio after
-        # it is left to transcribe (what makes the last chunk of an answer quick).
-        if self._drafts:
+    def _submit(self, upto: int, last: bool = False) -> None:
+        # The answer's last chunk: a draft that ended at a pause inside it stands, and only the
+        # audio after it is left to transcribe (what makes feedback quick). Any other chunk is
+        # decoded whole, as a file's is (`_hold`).
+        if self._drafts and last:
             upto -= self._use_draft(upto)
         if upto <= 0:
             return
