@@ -40,10 +40,11 @@ Answers = Callable[[AnswerLimits], object]  # -> an AnswerSource (simulator.inte
 Speaking = Callable[[object], object]  # a Voice -> a Speaker
 
 
-def plan(settings: Config, options: InterviewOptions, store=None):
+def plan(settings: Config, options: InterviewOptions, store=None, model=None):
     """The interviewer and its plan: from the pasted job description and résumé when given (their
     own lines, said back), else the banks'. A broken bank fails here, before any device is opened.
-    Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
+    Without a store, recent sessions are not avoided (what `plan` shows for a seed). `model`: the
+    person's own (`local_model`), which then writes the follow-ups."""
     from simulator.interview.interviewer import parse_banks, plan_for_job, recent_question_keys
 
     for name, text in (("job", options.job), ("resume", options.resume)):
@@ -51,7 +52,31 @@ def plan(settings: Config, options: InterviewOptions, store=None):
             raise OptionError(name, "has fewer than five words; paste the whole text")
     return plan_for_job(options.job, options.resume, banks=parse_banks(options.banks), questions=options.questions,
                         seed=options.seed, mode=options.mode, name=settings.interviewer,
-                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat)
+                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat,
+                        model=model)
+
+
+MODEL_LIST_BUDGET_S = 2.0  # asking the server which model it serves, once at the start
+
+
+def local_model(settings: Config, options: InterviewOptions, warn: Callable[[str], None]):
+    """The person's own model server (`--llm` or the settings' llm_url), or None when they named
+    none. An address off this machine's loopback is refused here (UserError), before any socket
+    opens, unless `allow_remote_llm`. With no model named, the server's first is asked for."""
+    from dataclasses import replace
+
+    from simulator.llm.endpoint import ModelFailure, check_url
+
+    url = options.llm_url or settings.llm_url
+    if not url:
+        return None
+    model = replace(check_url(url, options.allow_remote_llm), model=options.llm_model or settings.llm_model or "")
+    try:
+        return model.with_listed_model(MODEL_LIST_BUDGET_S)
+    except ModelFailure as exc:
+        warn(f"your model at {model.url} did not say which model it serves ({exc.reason}); "
+             "each follow-up is asked of it anyway, and the rules' is used when it does not answer")
+        return model
 
 
 def plan_for_bench(text: str, questions: int, seed: int) -> dict:
@@ -102,9 +127,10 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
     limits = AnswerLimits(max_s=options.max_answer_s, silence_stop_s=options.silence_stop_s,
                           think_s=options.think_s or settings.think_time)
     own_store = store is None
+    model = local_model(settings, options, view.warn)  # refused before anything when not allowed
     store = open_store(settings) if own_store else store
     try:
-        interviewer = plan(settings, options, store)
+        interviewer = plan(settings, options, store, model)
         source = answers(limits)
         store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
         if transcriber is None:
@@ -121,6 +147,9 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
                            f"(`--seed {interviewer.seed} --repeat`).")
             for note in interviewer.notes:
                 view.listening(f"Note: {note}.")
+            if model is not None:
+                view.listening(f"Your model ({model.model or 'unnamed'} at {model.url}) writes the follow-ups; it is "
+                               "sent each question and your answer's words, and the rules ask when it cannot.")
             session_settings = SessionSettings(
                 kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
                 model=settings.model,
