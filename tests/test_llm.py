@@ -216,3 +216,73 @@ def test_a_server_stopped_mid_session_falls_back_without_waiting(tmp_path):
     turn, notes, took = _fallback(url, model.model)
     assert took < 1.0, took
     _assert_rules_asked(turn, notes, "nothing is listening")
+
+
+# -- a practice run through the virtual microphone ------------------------------------------------------
+
+LISTENING = "Recording: speak now"
+
+
+@pytest.mark.audio
+@pytest.mark.model
+def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stops(virtual_audio, recordings,
+                                                                                   tmp_path):
+    """Two main questions: the model writes the first follow-up; the server is stopped while the
+    second main answer is taken, so the rules' follow-up comes, said in one line, at once."""
+    import json
+    import subprocess
+
+    import soundfile
+
+    from conftest import DATA, VENV_BIN, cli
+    from llm_server import start
+
+    samples, rate = soundfile.read(str(DATA / "jfk.wav"), dtype="float32")
+    short = tmp_path / "short.wav"
+    soundfile.write(str(short), samples[: int(3.5 * rate)], rate)  # "And so, my fellow Americans"
+    answers = [short, DATA / "librivox-0870.wav", short, short, short, short]
+    process, url = start(tmp_path / "server.log")
+    app = subprocess.Popen(
+        [str(VENV_BIN / "interview-sim"), "practice", "--questions", "4", "--seed", "1", "--silence-stop", "1",
+         "--max-answer", "30", "--no-speak", "--recordings-dir", str(recordings), "--llm", url],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[tuple[float, str]] = []
+    played = 0
+    try:
+        for line in app.stdout:
+            lines.append((time.monotonic(), line))
+            if LISTENING in line and played < len(answers):
+                if played == 3:  # the second main question's answer: the server goes away now
+                    process.kill()
+                    process.wait(10)
+                time.sleep(0.3)
+                subprocess.run(["paplay", "--device=mic_feed", str(answers[played])], check=True, timeout=60)
+                played += 1
+        app.wait(timeout=60)
+    finally:
+        for p in (app, process):
+            if p.poll() is None:
+                p.kill()
+    out = "".join(text for _, text in lines)
+    assert app.returncode == 0 and played == 6, out
+
+    session_id = json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["id"]
+    from simulator.store import Store
+
+    questions = [a.question for a in Store(recordings).session(session_id).answers]
+    assert [q["role"] for q in questions] == ["warm-up", "main", "follow-up", "main", "follow-up", "closing"], out
+    model_written, rules_written = questions[2], questions[4]
+    assert model_written.get("written_by") == "smollm2-135m-instruct", out
+    assert "follow-up written by your model, smollm2-135m-instruct" in out
+    assert "written_by" not in rules_written and rules_written["text"] == EXAMPLE
+    warned = [k for k, (_, text) in enumerate(lines) if "your model's follow-up was not used" in text]
+    assert len(warned) == 1 and "nothing is listening" in "".join(t for _, t in lines[warned[0]: warned[0] + 3]), out
+    # No pause past the budget: from the second main answer's last line to the rules' follow-up.
+    analysed = max(k for k in range(warned[0]) if "transcribed with" in lines[k][1])
+    asked = next(k for k in range(warned[0], len(lines)) if f"Interviewer: {EXAMPLE}" in lines[k][1])
+    assert lines[asked][0] - lines[analysed][0] < BUDGET_S, out
+
+    html = cli("report", session_id, "--html", str(tmp_path / "r.html"), "--recordings-dir", str(recordings))
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("Follow-up written by your model (smollm2-135m-instruct)") == 1

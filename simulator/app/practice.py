@@ -131,6 +131,10 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
     store = open_store(settings) if own_store else store
     try:
         interviewer = plan(settings, options, store, model)
+        if model is not None:
+            from simulator.interview.model_followups import warm_up
+
+            warm_up(model)  # while the interviewer greets: the first follow-up is then as quick as the rest
         source = answers(limits)
         store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
         if transcriber is None:

@@ -15,6 +15,7 @@ else ModelFailure says why, and the interviewer asks the rules' follow-up instea
 from __future__ import annotations
 
 import json
+import threading
 from typing import TYPE_CHECKING
 
 from simulator.interview.followups import FollowUp
@@ -53,13 +54,35 @@ def spoken_words(delivery: Delivery) -> list[str]:
     return [str(w.text).strip() for w in delivery.words if not w.filler and str(w.text).strip()]
 
 
+PREFIX = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _EXAMPLE_USER},
+          {"role": "assistant", "content": _EXAMPLE_REPLY}]
+
+
 def messages(question: dict, delivery: Delivery) -> list[dict]:
     """Exactly what is sent for one follow-up."""
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": _EXAMPLE_USER},
-            {"role": "assistant", "content": _EXAMPLE_REPLY},
-            {"role": "user", "content": f"Question: {question.get('text', '')}\n"
-                                        f"Answer: {' '.join(spoken_words(delivery))}"}]
+    return [*PREFIX, {"role": "user", "content": f"Question: {question.get('text', '')}\n"
+                                                 f"Answer: {' '.join(spoken_words(delivery))}"}]
+
+
+WARM_UP_BUDGET_S = 60.0  # Ollama loads the model at its first request: that can take this long
+
+
+def warm_up(model: LocalModel) -> threading.Thread:
+    """Send the fixed start of every follow-up's prompt (PREFIX, no word of the person's) once,
+    on a daemon thread, while the interviewer greets: the server loads the model and keeps that
+    prompt read, so the first follow-up is not the one that misses the budget. Its outcome does
+    not matter (the reply is one token, so it is cut off): each follow-up is checked on its own."""
+
+    def send() -> None:
+        try:
+            ask_json(model, [*PREFIX, {"role": "user", "content": "Question: \nAnswer: "}], SCHEMA, "follow_up",
+                     WARM_UP_BUDGET_S, max_tokens=1)
+        except ModelFailure:
+            pass
+
+    thread = threading.Thread(target=send, daemon=True, name="local-model-warm-up")
+    thread.start()
+    return thread
 
 
 def model_follow_up(model: LocalModel, question: dict, delivery: Delivery, budget_s: float = BUDGET_S) -> FollowUp:
