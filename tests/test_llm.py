@@ -286,3 +286,26 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     assert html.returncode == 0, html.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("Follow-up written by your model (smollm2-135m-instruct)") == 1
+
+
+# -- doctor -------------------------------------------------------------------------------------------------
+
+def test_doctor_refuses_a_remote_server_without_a_connection(no_sockets):
+    from simulator.doctor import check_local_model
+
+    refused = check_local_model("http://192.168.1.20:11434", None, False)
+    assert refused.status == "fail" and "not on this machine" in refused.detail and "--allow-remote-llm" in refused.fix
+    assert not no_sockets
+
+
+def test_doctor_says_whether_the_server_answers_which_model_and_how_fast(llm_server):
+    from llm_server import free_port
+    from simulator.doctor import check_local_model
+
+    found = check_local_model(llm_server, None, False)
+    assert found.status in ("ok", "warn"), found
+    assert "smollm2-135m-instruct" in found.detail and "tokens/s" in found.detail and "a follow-up in" in found.detail
+    absent = check_local_model(llm_server, "llama3", False)
+    assert absent.status == "fail" and "does not serve 'llama3'" in absent.detail
+    down = check_local_model(f"http://127.0.0.1:{free_port()}", None, False)
+    assert down.status == "fail" and "does not answer" in down.detail and "ollama serve" in down.fix

@@ -60,8 +60,11 @@ PREFIX = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _EX
 
 def messages(question: dict, delivery: Delivery) -> list[dict]:
     """Exactly what is sent for one follow-up."""
-    return [*PREFIX, {"role": "user", "content": f"Question: {question.get('text', '')}\n"
-                                                 f"Answer: {' '.join(spoken_words(delivery))}"}]
+    return prompt(question.get("text", ""), " ".join(spoken_words(delivery)))
+
+
+def prompt(question: str, answer: str) -> list[dict]:
+    return [*PREFIX, {"role": "user", "content": f"Question: {question}\nAnswer: {answer}"}]
 
 
 WARM_UP_BUDGET_S = 60.0  # Ollama loads the model at its first request: that can take this long
@@ -75,8 +78,7 @@ def warm_up(model: LocalModel) -> threading.Thread:
 
     def send() -> None:
         try:
-            ask_json(model, [*PREFIX, {"role": "user", "content": "Question: \nAnswer: "}], SCHEMA, "follow_up",
-                     WARM_UP_BUDGET_S, max_tokens=1)
+            ask_json(model, prompt("", ""), SCHEMA, "follow_up", WARM_UP_BUDGET_S, max_tokens=1)
         except ModelFailure:
             pass
 
