@@ -309,3 +309,50 @@ def test_doctor_says_whether_the_server_answers_which_model_and_how_fast(llm_ser
     assert absent.status == "fail" and "does not serve 'llama3'" in absent.detail
     down = check_local_model(f"http://127.0.0.1:{free_port()}", None, False)
     assert down.status == "fail" and "does not answer" in down.detail and "ollama serve" in down.fix
+
+
+# -- the browser ------------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(llm_server, tmp_path):
+    """The start page's model address; the follow-up after the answer (Chromium's fake microphone
+    plays jfk.wav) is the model's, marked on the page, in the store and in the report."""
+    import json
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from conftest import DATA
+    from test_web import Server, _launch, _rows
+
+    server = Server(tmp_path / "recordings")
+    try:
+        with sync_playwright() as p:
+            browser = _launch(p, DATA / "jfk.wav")
+            page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates text
+            page.goto(server.url("/"))
+            for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3, "silence_stop_s": 2.5,
+                                "max_answer_s": 40}.items():
+                page.fill(f"input[name={name}]", str(value))
+            page.click("#start")
+            page.wait_for_url(re.compile(r"/interview"))
+            page.click("#begin")
+            page.wait_for_selector("#card-1", timeout=120_000)
+            page.wait_for_function("document.getElementById('qhead').textContent === 'Follow-up'", timeout=60_000)
+            reason = page.text_content("#reason")
+            assert reason.startswith("(written by your model, smollm2-135m-instruct, about"), reason
+            page.wait_for_function("!document.getElementById('finish').disabled", timeout=60_000)
+            page.click("#finish")
+            page.wait_for_selector("#report-link", timeout=120_000)
+            page.click("#report-link")
+            page.wait_for_selector("section.answer#answer-2")
+            assert "Follow-up written by your model (smollm2-135m-instruct)" in page.text_content("#answer-2")
+            browser.close()
+    finally:
+        server.stop()
+    (question,), = _rows(server.root, "SELECT question FROM answers WHERE number = 2")
+    question = json.loads(question)
+    assert question["written_by"] == "smollm2-135m-instruct" and question["kind"] == "model"
+    assert grounded(question["quote"], words_of("And so, my fellow Americans, ask not what your country can do "
+                                                "for you, ask what you can do for your country."))
