@@ -99,27 +99,30 @@ def test_grounding_needs_the_words_said_in_order():
     assert not grounded("wanted rules", spoken)  # not next to each other
     assert not grounded("agreed on a plan", spoken)  # a word changed
     assert not grounded("", spoken)
+    assert grounded("We had a conflict … agreed on a checklist", spoken)  # words left out, marked
+    assert grounded("Some people wanted...", spoken)
+    assert not grounded("agreed on a checklist … We had a conflict", spoken)  # not in the order said
 
 
 def test_a_follow_up_quoting_words_not_said_is_dropped():
     d = delivery(ANSWER)
-    assert check_follow_up("What was on the checklist?", "agreed on a checklist", QUESTION, d)
+    assert check_follow_up("What was on the checklist?", "agreed on a checklist", QUESTION, d.words)
     with pytest.raises(ModelFailure, match="not words you said"):
-        check_follow_up("What was on the checklist?", "agreed on a strict plan", QUESTION, d)
+        check_follow_up("What was on the checklist?", "agreed on a strict plan", QUESTION, d.words)
     with pytest.raises(ModelFailure, match="which you did not say"):
-        check_follow_up('You said "we fired them". Why?', "agreed on a checklist", QUESTION, d)
+        check_follow_up('You said "we fired them". Why?', "agreed on a checklist", QUESTION, d.words)
     with pytest.raises(ModelFailure, match="question"):
-        check_follow_up("Tell me more.", "agreed on a checklist", QUESTION, d)
+        check_follow_up("Tell me more.", "agreed on a checklist", QUESTION, d.words)
     with pytest.raises(ModelFailure, match="same question"):
-        check_follow_up(QUESTION["text"][:-1] + "?", "agreed on a checklist", QUESTION, d)
+        check_follow_up(QUESTION["text"][:-1] + "?", "agreed on a checklist", QUESTION, d.words)
 
 
 def test_fillers_are_neither_sent_nor_quotable():
     d = delivery("Um we had a conflict, like, about code reviews and we agreed on a checklist in the end." )
-    sent = messages(QUESTION, d)[-1]["content"]
+    sent = messages(QUESTION, d.words)[-1]["content"]
     assert "Um" not in sent and "like," not in sent and "agreed on a checklist" in sent
     with pytest.raises(ModelFailure):
-        check_follow_up("Why um?", "um we had", QUESTION, d)
+        check_follow_up("Why um?", "um we had", QUESTION, d.words)
 
 
 # -- the real server ------------------------------------------------------------------------------------
@@ -127,9 +130,9 @@ def test_fillers_are_neither_sent_nor_quotable():
 def test_the_real_model_answers_in_the_schema_and_writes_a_grounded_follow_up(llm_server):
     model = check_url(llm_server).with_listed_model(5)
     assert model.model == "smollm2-135m-instruct"
-    reply = ask_json(model, messages(QUESTION, delivery(ANSWER)), SCHEMA, "follow_up", 20, 120)
+    reply = ask_json(model, messages(QUESTION, delivery(ANSWER).words), SCHEMA, "follow_up", 20, 120)
     assert problems(reply.data, SCHEMA) == [] and reply.tokens
-    fu = model_follow_up(model, QUESTION, delivery(ANSWER), budget_s=20)
+    fu = model_follow_up(model, QUESTION, delivery(ANSWER).words, budget_s=20)
     assert isinstance(fu, FollowUp) and fu.kind == "model" and fu.written_by == model.model
     assert fu.text.endswith("?") and grounded(fu.quote, words_of(ANSWER))
 
@@ -209,7 +212,7 @@ def test_a_server_stopped_mid_session_falls_back_without_waiting(tmp_path):
     process, url = start(tmp_path / "server.log")
     try:
         model = check_url(url).with_listed_model(5)
-        assert ask_json(model, messages(QUESTION, delivery(ANSWER)), SCHEMA, "follow_up", 20, 120).data
+        assert ask_json(model, messages(QUESTION, delivery(ANSWER).words), SCHEMA, "follow_up", 20, 120).data
     finally:
         process.kill()
         process.wait(10)
@@ -356,3 +359,22 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
     assert question["written_by"] == "smollm2-135m-instruct" and question["kind"] == "model"
     assert grounded(question["quote"], words_of("And so, my fellow Americans, ask not what your country can do "
                                                 "for you, ask what you can do for your country."))
+
+
+# -- bench ------------------------------------------------------------------------------------------------
+
+def test_bench_times_follow_ups_from_the_model_and_counts_those_that_pass(llm_server):
+    import json
+
+    ran = run("bench", "--follow-ups", "--limit", "2", "--json", "--llm", llm_server)
+    assert ran.returncode == 0, ran.stderr
+    result = json.loads(ran.stdout)
+    assert result["model"].startswith("smollm2-135m-instruct at http://127.0.0.1:") and result["answers"] == 2
+    assert result["budget_s"] == BUDGET_S and 0 < result["median_s"] <= result["max_s"] < 30
+    assert result["passed_checks"] == sum(1 for r in result["rows"] if r["follow_up"])
+    assert all(r["follow_up"] or r["reason"] for r in result["rows"])
+
+
+def test_bench_refuses_a_remote_model_before_sending(no_sockets):
+    ran = run("bench", "--follow-ups", "--llm", "http://10.0.0.1:11434")
+    assert ran.returncode != 0 and "not on this machine" in ran.stderr and not no_sockets

@@ -104,6 +104,39 @@ def plan_for_bench(text: str, questions: int, seed: int) -> dict:
             "questions": [{"text": q["text"], "words": q.get("job_words", ""), "fields": fields_of(q)} for q in main]}
 
 
+def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_remote: bool):
+    """(the model's name and address, the interview's budget, `ask(question, words) -> Timed`):
+    one follow-up from the person's own model as an interview asks it, timed, with the budget
+    lifted so a slow one is measured (`bench --follow-ups`)."""
+    import time
+    from dataclasses import replace
+
+    from simulator.errors import UserError
+    from simulator.evaluation.local_model import BENCH_BUDGET_S, Timed
+    from simulator.interview.model_followups import BUDGET_S, model_follow_up
+    from simulator.llm.endpoint import ModelFailure, check_url
+
+    url = url or settings.llm_url
+    if not url:
+        raise UserError("bench --follow-ups needs your model server's address",
+                        hint="add --llm URL, e.g. --llm http://127.0.0.1:11434")
+    model = replace(check_url(url, allow_remote), model=name or settings.llm_model or "")
+    try:
+        model = model.with_listed_model(MODEL_LIST_BUDGET_S)
+    except ModelFailure as exc:
+        raise EnvironmentProblem(f"your model at {model.url} does not answer: {exc.reason}") from None
+
+    def ask(question: dict, words) -> Timed:
+        start = time.monotonic()
+        try:
+            text = model_follow_up(model, question, words, BENCH_BUDGET_S).text
+            return Timed(time.monotonic() - start, text)
+        except ModelFailure as exc:
+            return Timed(time.monotonic() - start, None, exc.reason)
+
+    return f"{model.model or 'unnamed model'} at {model.url}", BUDGET_S, ask
+
+
 def run_interview(settings: Config, options: InterviewOptions, answers: Answers, speaker: Speaking, view,
                   store=None, *, transcriber: Callable[[], object] | None = None):
     """Plan, ask, listen, analyse and store one interview; returns the stored Session.

@@ -279,7 +279,7 @@ class Interviewer:
         from simulator.llm.endpoint import ModelFailure
 
         try:
-            return model_follow_up(self.model, question, delivery, BUDGET_S)
+            return model_follow_up(self.model, question, delivery.words, BUDGET_S)
         except ModelFailure as exc:
             fallback = "the rules' follow-up is asked" if rules is not None else "the rules ask none here"
             self.on_note(f"your model's follow-up was not used ({exc.reason}): {fallback}")

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import TYPE_CHECKING
+from typing import Sequence
 
+from simulator.delivery.analyze import LabeledWord
 from simulator.interview.followups import FollowUp
 from simulator.llm.endpoint import LocalModel, ModelFailure, ask_json
 from simulator.llm.grounding import grounded, norm, quoted_phrases, words_of
-
-if TYPE_CHECKING:
-    from simulator.delivery.analyze import Delivery
 
 BUDGET_S = 2.5  # the follow-up is ready this soon after the answer's words are, or the rules' is asked
 MAX_TOKENS = 120  # a quote and a question: about 60 tokens; more is a reply running on
@@ -49,18 +47,18 @@ _EXAMPLE_REPLY = json.dumps({"quote": "I wrote a script",
                              "follow_up": "What did the script check, and how did you test it?"})
 
 
-def spoken_words(delivery: Delivery) -> list[str]:
-    """The transcript as sent: the recognised words, fillers left out."""
-    return [str(w.text).strip() for w in delivery.words if not w.filler and str(w.text).strip()]
+def spoken_words(words: Sequence[LabeledWord]) -> list[str]:
+    """The transcript as sent: the answer's recognised words (a Delivery's `words`), fillers left out."""
+    return [str(w.text).strip() for w in words if not w.filler and str(w.text).strip()]
 
 
 PREFIX = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _EXAMPLE_USER},
           {"role": "assistant", "content": _EXAMPLE_REPLY}]
 
 
-def messages(question: dict, delivery: Delivery) -> list[dict]:
+def messages(question: dict, words: Sequence[LabeledWord]) -> list[dict]:
     """Exactly what is sent for one follow-up."""
-    return prompt(question.get("text", ""), " ".join(spoken_words(delivery)))
+    return prompt(question.get("text", ""), " ".join(spoken_words(words)))
 
 
 def prompt(question: str, answer: str) -> list[dict]:
@@ -87,18 +85,20 @@ def warm_up(model: LocalModel) -> threading.Thread:
     return thread
 
 
-def model_follow_up(model: LocalModel, question: dict, delivery: Delivery, budget_s: float = BUDGET_S) -> FollowUp:
-    """The model's follow-up to this answer, checked (see the module docstring). Raises ModelFailure."""
-    reply = ask_json(model, messages(question, delivery), SCHEMA, "follow_up", budget_s, MAX_TOKENS)
+def model_follow_up(model: LocalModel, question: dict, words: Sequence[LabeledWord],
+                    budget_s: float = BUDGET_S) -> FollowUp:
+    """The model's follow-up to the answer of these words (a Delivery's), checked (see the module
+    docstring). Raises ModelFailure."""
+    reply = ask_json(model, messages(question, words), SCHEMA, "follow_up", budget_s, MAX_TOKENS)
     quote = reply.data["quote"].strip().strip("\"“”").strip()
     text = " ".join(reply.data["follow_up"].split())
-    return FollowUp(KIND, check_follow_up(text, quote, question, delivery), REASON, quote,
+    return FollowUp(KIND, check_follow_up(text, quote, question, words), REASON, quote,
                     written_by=model.model or "your model")
 
 
-def check_follow_up(text: str, quote: str, question: dict, delivery: Delivery) -> str:
+def check_follow_up(text: str, quote: str, question: dict, words: Sequence[LabeledWord]) -> str:
     """`text` when it passes the grounding and topic checks, else ModelFailure."""
-    spoken = [norm(w) for w in spoken_words(delivery)]
+    spoken = [norm(w) for w in spoken_words(words)]
     spoken = [w for w in spoken if w]
     if not grounded(quote, spoken):
         raise ModelFailure(f"its quote \"{_short(quote)}\" is not words you said")

@@ -2,7 +2,7 @@
 
 Compared word by word after lower-casing and dropping the punctuation around each word, so
 "cut costs," matches "Cut costs." A quote is grounded when its words appear, in order and next
-to each other, among the answer's spoken words (the caller leaves out the fillers: a quote of
+to each other (an ellipsis may mark words left out between them), among the answer's spoken words (the caller leaves out the fillers: a quote of
 "um" is no quote). Anything else, a changed figure ("20%" for "twenty percent"), a word turned
 ("you" for "I"), a word added, is not, and what relied on it is dropped.
 """
@@ -23,12 +23,19 @@ def words_of(text: str) -> list[str]:
 
 
 def grounded(quote: str, spoken: list[str]) -> bool:
-    """`quote`'s words, a run of `spoken` (already normalised with `norm`). An empty quote is not."""
-    said = words_of(quote)
-    if not said:
-        return False
-    n = len(said)
-    return any(spoken[i: i + n] == said for i in range(len(spoken) - n + 1))
+    """`quote`'s words, a run of `spoken` (already normalised with `norm`); an ellipsis ("…" or
+    "...") marks words left out, so each piece must be a run, in the order said. An empty quote
+    is not grounded."""
+    pieces = [words_of(piece) for piece in re.split(r"…|\.\.\.", quote)]
+    pieces = [p for p in pieces if p]
+    at = 0
+    for said in pieces:
+        n = len(said)
+        found = next((i for i in range(at, len(spoken) - n + 1) if spoken[i: i + n] == said), None)
+        if found is None:
+            return False
+        at = found + n
+    return bool(pieces)
 
 
 def quoted_phrases(text: str) -> list[str]:
