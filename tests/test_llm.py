@@ -16,7 +16,8 @@ from conftest import run
 from simulator.errors import UserError
 from simulator.interview.followups import FollowUp
 from simulator.interview.interviewer import EXAMPLE, Interviewer
-from simulator.interview.model_followups import BUDGET_S, SCHEMA, check_follow_up, messages, model_follow_up
+from simulator.interview.model_followups import (BUDGET_S, SCHEMA, check_follow_up, messages, model_follow_up,
+                                                 warm_up)
 from simulator.llm.endpoint import ModelFailure, ask_json, check_url
 from simulator.llm.grounding import grounded, words_of
 from simulator.llm.schema import problems
@@ -139,6 +140,7 @@ def test_the_real_model_answers_in_the_schema_and_writes_a_grounded_follow_up(ll
 
 def test_the_interviewer_asks_the_models_follow_up_marked_as_written_by_it(llm_server):
     model = check_url(llm_server).with_listed_model(5)
+    warm_up(model).join(30)  # as an interview does while the interviewer greets
     interviewer = Interviewer(questions=3, seed=4, model=model)
     notes: list[str] = []
     interviewer.on_note = notes.append
