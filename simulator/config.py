@@ -165,7 +165,7 @@ def _coerce(key: str, value, where) -> object:
     if key == "llm_url":
         from simulator.llm.endpoint import check_url
 
-        check_url(value, allow_remote=True)  # the form only: whether it may be used is decided at each start
+        check_url(value, allow_remote=True, given_as=f"{where}: llm_url")  # the form only: whether it may be used is decided at each start
     return value
 
 

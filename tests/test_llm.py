@@ -67,9 +67,15 @@ def test_other_hosts_are_refused_without_a_connection(url, no_sockets):
 
 def test_practice_refuses_a_remote_llm_in_one_line_before_anything(no_sockets, tmp_path):
     ran = run("practice", "--llm", "http://192.168.1.20:11434", "--recordings-dir", str(tmp_path / "r"))
-    assert ran.returncode != 0 and "Traceback" not in ran.stderr
-    assert "not on this machine" in ran.stderr and "nothing was sent" in ran.stderr
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+    assert "--llm 'http://192.168.1.20:11434' is not on this machine" in ran.stderr
+    assert "nothing was sent" in ran.stderr
     assert not no_sockets and not (tmp_path / "r").exists()  # refused before the store, the devices, the model
+    # A saved address is the setting's to name, and is refused the same way at the start.
+    assert run("config", "set", "llm_url", "http://10.9.8.7:11434").returncode == 0
+    ran = run("practice", "--recordings-dir", str(tmp_path / "r"))
+    assert ran.returncode == 2 and "the llm_url setting 'http://10.9.8.7:11434' is not on this machine" in ran.stderr
+    assert not no_sockets and not (tmp_path / "r").exists()
 
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1", "127.0.0.1:11434", "http://user:pw@127.0.0.1:1"])

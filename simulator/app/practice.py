@@ -70,7 +70,9 @@ def local_model(settings: Config, options: InterviewOptions, warn: Callable[[str
     url = options.llm_url or settings.llm_url
     if not url:
         return None
-    model = replace(check_url(url, options.allow_remote_llm), model=options.llm_model or settings.llm_model or "")
+    given_as = "--llm" if options.llm_url else "the llm_url setting"
+    model = replace(check_url(url, options.allow_remote_llm, given_as),
+                    model=options.llm_model or settings.llm_model or "")
     try:
         return model.with_listed_model(MODEL_LIST_BUDGET_S)
     except ModelFailure as exc:

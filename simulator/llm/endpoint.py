@@ -76,8 +76,9 @@ class Reply:
     tokens: int | None  # completion tokens, when the server says
 
 
-def check_url(url: str, allow_remote: bool = False) -> LocalModel:
-    """The server at `url` (e.g. http://127.0.0.1:11434; /v1 is added when missing), or UserError.
+def check_url(url: str, allow_remote: bool = False, given_as: str = "--llm") -> LocalModel:
+    """The server at `url` (e.g. http://127.0.0.1:11434; /v1 is added when missing), or UserError
+    naming it as the person gave it (`given_as`: the option, or the setting).
 
     Refuses any host but this machine's loopback unless `allow_remote`. Nothing is sent here."""
     text = (url or "").strip()
@@ -85,15 +86,15 @@ def check_url(url: str, allow_remote: bool = False) -> LocalModel:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise UserError(f"--llm {text!r} is not an address: {exc}") from None
+        raise UserError(f"{given_as} {text!r} is not an address: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"--llm {text!r} is not an http:// address",
+        raise UserError(f"{given_as} {text!r} is not an http:// address",
                         hint="for example --llm http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8080 (llama-server)")
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise UserError(f"--llm {text!r}: give the server's address only (no user name, password, ? or #)")
+        raise UserError(f"{given_as} {text!r}: give the server's address only (no user name, password, ? or #)")
     host = parts.hostname
     if not allow_remote and not is_loopback(host):
-        raise UserError(f"--llm {text!r} is not on this machine: only loopback addresses (127.0.0.1, ::1, "
+        raise UserError(f"{given_as} {text!r} is not on this machine: only loopback addresses (127.0.0.1, ::1, "
                         "localhost) are used, and nothing was sent",
                         hint="to send your answers to another machine, add --allow-remote-llm")
     base = parts.path.rstrip("/")
