@@ -78,6 +78,12 @@ def test_practice_refuses_a_remote_llm_in_one_line_before_anything(no_sockets, t
     assert not no_sockets and not (tmp_path / "r").exists()
 
 
+def test_a_bad_plan_fails_before_the_model_server_is_asked(no_sockets, tmp_path):
+    ran = run("practice", "--llm", "http://127.0.0.1:11434", "--bank", "no-such-bank",
+              "--recordings-dir", str(tmp_path / "r"))
+    assert ran.returncode == 2 and "no-such-bank" in ran.stderr and not no_sockets
+
+
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1", "127.0.0.1:11434", "http://user:pw@127.0.0.1:1"])
 def test_config_refuses_what_is_not_a_server_address(url):
     ran = run("config", "set", "llm_url", url)

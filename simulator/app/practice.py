@@ -59,20 +59,26 @@ def plan(settings: Config, options: InterviewOptions, store=None, model=None):
 MODEL_LIST_BUDGET_S = 2.0  # asking the server which model it serves, once at the start
 
 
-def local_model(settings: Config, options: InterviewOptions, warn: Callable[[str], None]):
+def local_model(settings: Config, options: InterviewOptions):
     """The person's own model server (`--llm` or the settings' llm_url), or None when they named
-    none. An address off this machine's loopback is refused here (UserError), before any socket
-    opens, unless `allow_remote_llm`. With no model named, the server's first is asked for."""
+    none. An address off this machine's loopback is refused here (UserError) unless
+    `allow_remote_llm`; nothing is sent (see `named_model`)."""
     from dataclasses import replace
 
-    from simulator.llm.endpoint import ModelFailure, check_url
+    from simulator.llm.endpoint import check_url
 
     url = options.llm_url or settings.llm_url
     if not url:
         return None
     given_as = "--llm" if options.llm_url else "the llm_url setting"
-    model = replace(check_url(url, options.allow_remote_llm, given_as),
-                    model=options.llm_model or settings.llm_model or "")
+    return replace(check_url(url, options.allow_remote_llm, given_as),
+                   model=options.llm_model or settings.llm_model or "")
+
+
+def named_model(model, warn: Callable[[str], None]):
+    """`model` with its name: when none was chosen, the first the server lists (its first request)."""
+    from simulator.llm.endpoint import ModelFailure
+
     try:
         return model.with_listed_model(MODEL_LIST_BUDGET_S)
     except ModelFailure as exc:
@@ -124,7 +130,7 @@ def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_r
                         hint="add --llm URL, e.g. --llm http://127.0.0.1:11434")
     model = replace(check_url(url, allow_remote), model=name or settings.llm_model or "")
     try:
-        model = model.with_listed_model(MODEL_LIST_BUDGET_S)
+        model = model.with_listed_model(MODEL_LIST_BUDGET_S)  # bench wants a model that answers
     except ModelFailure as exc:
         raise EnvironmentProblem(f"your model at {model.url} does not answer: {exc.reason}") from None
 
@@ -162,13 +168,14 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
     limits = AnswerLimits(max_s=options.max_answer_s, silence_stop_s=options.silence_stop_s,
                           think_s=options.think_s or settings.think_time)
     own_store = store is None
-    model = local_model(settings, options, view.warn)  # refused before anything when not allowed
+    model = local_model(settings, options)  # refused before anything when not allowed
     store = open_store(settings) if own_store else store
     try:
         interviewer = plan(settings, options, store, model)
-        if model is not None:
+        if model is not None:  # the plan is good: now the server is asked
             from simulator.interview.model_followups import warm_up
 
+            model = interviewer.model = named_model(model, view.warn)
             warm_up(model)  # while the interviewer greets: the first follow-up is then as quick as the rest
         source = answers(limits)
         store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
