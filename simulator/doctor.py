@@ -21,8 +21,59 @@ class Check:
         return asdict(self)
 
 
-def run_checks(recordings: Path, engine: str = "faster-whisper", model: str = "tiny.en") -> list[Check]:
-    return [_portaudio(), *_devices(), _playback(), _tts(), _model(engine, model), _recordings(recordings)]
+def run_checks(recordings: Path, engine: str = "faster-whisper", model: str = "tiny.en",
+               llm_url: str | None = None, llm_model: str | None = None, allow_remote_llm: bool = False) -> list[Check]:
+    """`llm_url`: the person's own model server, checked too when they named one."""
+    checks = [_portaudio(), *_devices(), _playback(), _tts(), _model(engine, model), _recordings(recordings)]
+    if llm_url:
+        checks.append(check_local_model(llm_url, llm_model, allow_remote_llm))
+    return checks
+
+
+# A follow-up as the interview asks one, on a sample answer (nothing of the person's is sent).
+SAMPLE_QUESTION = "Tell me about a project you are proud of."
+# Two: the first request may load the model; the second is timed as an interview's follow-up is,
+# the fixed prompt read, this answer not.
+SAMPLE_ANSWERS = ("I led the move of our test suite to a faster machine, and it ran in half the time.",
+                  "Last year I moved our billing reports to a new database. I wrote the checks that compared "
+                  "the old and new totals every night, and the reports were ready two hours earlier.")
+LLM_START_FIX = ("start your model server (e.g. `ollama serve`, or `llama-server -m MODEL.gguf --port 8080`), "
+                 "or change the address: --llm URL / `interview-sim config set llm_url URL`")
+
+
+def check_local_model(url: str, name: str | None, allow_remote: bool) -> Check:
+    """Does the person's model server answer, with which model, and how fast a follow-up comes."""
+    from dataclasses import replace
+
+    from simulator.interview.model_followups import BUDGET_S, MAX_TOKENS, SCHEMA, WARM_UP_BUDGET_S, prompt
+    from simulator.llm.endpoint import ModelFailure, ask_json, check_url
+
+    label = "your model"
+    try:
+        server = check_url(url, allow_remote)
+    except UserError as exc:
+        return Check(label, "fail", exc.message, exc.hint or "")
+    try:
+        listed = server.models(5.0)
+    except ModelFailure as exc:
+        return Check(label, "fail", f"{server.url} does not answer: {exc.reason}", LLM_START_FIX)
+    if name and name not in listed:
+        return Check(label, "fail", f"{server.url} does not serve {name!r} (it lists: {', '.join(listed) or 'none'})",
+                     "pull or load it (e.g. `ollama pull NAME`), or choose one it lists with --llm-model")
+    model = replace(server, model=name or (listed[0] if listed else ""))
+    try:
+        first, then = (ask_json(model, prompt(SAMPLE_QUESTION, answer), SCHEMA, "follow_up", WARM_UP_BUDGET_S,
+                                MAX_TOKENS) for answer in SAMPLE_ANSWERS)
+    except ModelFailure as exc:
+        return Check(label, "fail", f"{model.model or 'the model'} at {server.url} answers, but not with a "
+                                    f"follow-up: {exc.reason}", "try another model with --llm-model")
+    speed = f", {then.tokens / then.seconds:.0f} tokens/s" if then.tokens and then.seconds > 0 else ""
+    detail = (f"{model.model or 'unnamed model'} at {server.url}: a follow-up in {then.seconds:.1f} s{speed} "
+              f"(first request {first.seconds:.1f} s); within {BUDGET_S:g} s it is asked, else the rules'")
+    if then.seconds > BUDGET_S:
+        return Check(label, "warn", detail, "a smaller or quantised model, or a faster machine: the rules "
+                                            "will ask most follow-ups")
+    return Check(label, "ok", detail)
 
 
 def _portaudio() -> Check:

@@ -135,3 +135,14 @@ def similarity(recorded: np.ndarray, reference: np.ndarray) -> float:
     window = energy[np.minimum(lags + len(reference), len(recorded))] - energy[lags]
     denom = np.sqrt(np.maximum(window, 1e-12) * np.sum(reference ** 2))
     return float(np.max(corr[: len(recorded)] / denom))
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory) -> str:
+    """The URL of a real model server on loopback (tests/llm_server.py), started once a session."""
+    from llm_server import start
+
+    process, url = start(tmp_path_factory.mktemp("llm") / "server.log")
+    yield url
+    process.kill()  # not terminate: uvicorn would wait for the "slow" reply the tests walked away from
+    process.wait(10)

@@ -20,7 +20,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("simulator", "simulator.errors", "simulator.files"),  # what every layer may use
     ("simulator.audio",),  # devices, files, recording, frame-level voice activity; SAMPLE_RATE
     ("simulator.transcribe",),  # words with times (TimedWord), knows nothing of sessions
-    ("simulator.config",),  # saved defaults; checks engine names against transcribe
+    ("simulator.llm",),  # the person's own model server: address check, JSON within a budget, grounding
+    ("simulator.config",),  # saved defaults; checks engine names against transcribe, llm_url's form
     ("simulator.delivery",),  # metrics from audio and words, then the judge
     ("simulator.pipeline",),  # transcribe and delivery run together on one answer
     ("simulator.evaluation", "simulator.bench"),  # accuracy and speed suites: nothing ships on them

@@ -66,12 +66,11 @@ def analyze_files(paths: list[str], settings: Config, *, budget_s: float | None 
 def follow_up(question: str, budget_s: float | None, analysis) -> dict | None:
     """The follow-up the interviewer's rules give for an analysed answer to `question`, or None:
     its text, kind, why it was chosen and the words it quotes."""
-    from dataclasses import asdict
-
     from simulator.interview.interviewer import choose_follow_up
 
     chosen = choose_follow_up({"text": question, "time_budget_s": budget_s}, analysis.delivery)
-    return asdict(chosen) if chosen else None
+    # The documented keys only (README, `analyze --json`): the rules write these, never a model.
+    return {"kind": chosen.kind, "text": chosen.text, "reason": chosen.reason, "quote": chosen.quote} if chosen else None
 
 
 def follow_up_lines(chosen: dict | None) -> list[str]:

@@ -29,7 +29,7 @@ NUMBERS: dict[str, tuple[type, float, float]] = {
     "think_s": (float, 1.0, 600.0),
 }
 # name: longest text, in characters. A job advert or a résumé runs to a few thousand.
-TEXTS: dict[str, int] = {"job": 50_000, "resume": 50_000, "voice": 100}
+TEXTS: dict[str, int] = {"job": 50_000, "resume": 50_000, "voice": 100, "llm_url": 2_000, "llm_model": 200}
 MAX_BANKS = 20
 MAX_BANK_NAME = 300  # a name, or the path of a person's own bank file
 
@@ -59,6 +59,9 @@ class InterviewOptions:
     max_answer_s: float = 180.0
     silence_stop_s: float = 4.0
     think_s: float | None = None  # None: the settings' think_time
+    llm_url: str | None = None  # the person's own model server; None: the settings' llm_url (or none)
+    llm_model: str | None = None  # None: the settings' llm_model, else the first the server lists
+    allow_remote_llm: bool = False  # llm_url may be another machine's (else loopback only)
 
     @classmethod
     def parse(cls, data: Mapping[str, object]) -> InterviewOptions:
@@ -82,7 +85,7 @@ class InterviewOptions:
             if given["mode"] not in MODES:
                 raise OptionError("mode", f"{_shown(given['mode'])} is not one of {', '.join(MODES)}")
             values["mode"] = given["mode"]
-        for name in ("repeat", "keep_resume"):
+        for name in ("repeat", "keep_resume", "allow_remote_llm"):
             if name in given:
                 if not isinstance(given[name], bool):
                     raise OptionError(name, f"must be true or false, not {_shown(given[name])}")
@@ -144,10 +147,12 @@ def _text(name: str, raw: object) -> str:
         raise OptionError(name, f"is {len(raw):,} characters long; at most {TEXTS[name]:,} are read")
     if "\x00" in raw:
         raise OptionError(name, "contains a NUL character: paste plain text")
-    if name != "voice":
+    if name in ("job", "resume"):
         return raw  # a pasted text as given: a kept résumé is stored as it was pasted
     if not raw.strip().isprintable():
-        raise OptionError(name, "must be a voice id, such as gmw/en-US")
+        raise OptionError(name, {"voice": "must be a voice id, such as gmw/en-US",
+                                 "llm_url": "must be an address, such as http://127.0.0.1:11434",
+                                 "llm_model": "must be a model name"}[name])
     return raw.strip()
 
 

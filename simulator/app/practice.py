@@ -40,10 +40,11 @@ Answers = Callable[[AnswerLimits], object]  # -> an AnswerSource (simulator.inte
 Speaking = Callable[[object], object]  # a Voice -> a Speaker
 
 
-def plan(settings: Config, options: InterviewOptions, store=None):
+def plan(settings: Config, options: InterviewOptions, store=None, model=None):
     """The interviewer and its plan: from the pasted job description and résumé when given (their
     own lines, said back), else the banks'. A broken bank fails here, before any device is opened.
-    Without a store, recent sessions are not avoided (what `plan` shows for a seed)."""
+    Without a store, recent sessions are not avoided (what `plan` shows for a seed). `model`: the
+    person's own (`local_model`), which then writes the follow-ups."""
     from simulator.interview.interviewer import parse_banks, plan_for_job, recent_question_keys
 
     for name, text in (("job", options.job), ("resume", options.resume)):
@@ -51,7 +52,39 @@ def plan(settings: Config, options: InterviewOptions, store=None):
             raise OptionError(name, "has fewer than five words; paste the whole text")
     return plan_for_job(options.job, options.resume, banks=parse_banks(options.banks), questions=options.questions,
                         seed=options.seed, mode=options.mode, name=settings.interviewer,
-                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat)
+                        recent=recent_question_keys(store) if store is not None else (), repeat=options.repeat,
+                        model=model)
+
+
+MODEL_LIST_BUDGET_S = 2.0  # asking the server which model it serves, once at the start
+
+
+def local_model(settings: Config, options: InterviewOptions):
+    """The person's own model server (`--llm` or the settings' llm_url), or None when they named
+    none. An address off this machine's loopback is refused here (UserError) unless
+    `allow_remote_llm`; nothing is sent (see `named_model`)."""
+    from dataclasses import replace
+
+    from simulator.llm.endpoint import check_url
+
+    url = options.llm_url or settings.llm_url
+    if not url:
+        return None
+    given_as = "--llm" if options.llm_url else "the llm_url setting"
+    return replace(check_url(url, options.allow_remote_llm, given_as),
+                   model=options.llm_model or settings.llm_model or "")
+
+
+def named_model(model, warn: Callable[[str], None]):
+    """`model` with its name: when none was chosen, the first the server lists (its first request)."""
+    from simulator.llm.endpoint import ModelFailure
+
+    try:
+        return model.with_listed_model(MODEL_LIST_BUDGET_S)
+    except ModelFailure as exc:
+        warn(f"your model at {model.url} did not say which model it serves ({exc.reason}); "
+             "each follow-up is asked of it anyway, and the rules' is used when it does not answer")
+        return model
 
 
 def plan_for_bench(text: str, questions: int, seed: int) -> dict:
@@ -79,6 +112,39 @@ def plan_for_bench(text: str, questions: int, seed: int) -> dict:
             "questions": [{"text": q["text"], "words": q.get("job_words", ""), "fields": fields_of(q)} for q in main]}
 
 
+def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_remote: bool):
+    """(the model's name and address, the interview's budget, `ask(question, words) -> Timed`):
+    one follow-up from the person's own model as an interview asks it, timed, with the budget
+    lifted so a slow one is measured (`bench --follow-ups`)."""
+    import time
+    from dataclasses import replace
+
+    from simulator.errors import UserError
+    from simulator.evaluation.local_model import BENCH_BUDGET_S, Timed
+    from simulator.interview.model_followups import BUDGET_S, model_follow_up
+    from simulator.llm.endpoint import ModelFailure, check_url
+
+    url = url or settings.llm_url
+    if not url:
+        raise UserError("bench --follow-ups needs your model server's address",
+                        hint="add --llm URL, e.g. --llm http://127.0.0.1:11434")
+    model = replace(check_url(url, allow_remote), model=name or settings.llm_model or "")
+    try:
+        model = model.with_listed_model(MODEL_LIST_BUDGET_S)  # bench wants a model that answers
+    except ModelFailure as exc:
+        raise EnvironmentProblem(f"your model at {model.url} does not answer: {exc.reason}") from None
+
+    def ask(question: dict, words) -> Timed:
+        start = time.monotonic()
+        try:
+            text = model_follow_up(model, question, words, BENCH_BUDGET_S).text
+            return Timed(time.monotonic() - start, text)
+        except ModelFailure as exc:
+            return Timed(time.monotonic() - start, None, exc.reason)
+
+    return f"{model.model or 'unnamed model'} at {model.url}", BUDGET_S, ask
+
+
 def run_interview(settings: Config, options: InterviewOptions, answers: Answers, speaker: Speaking, view,
                   store=None, *, transcriber: Callable[[], object] | None = None):
     """Plan, ask, listen, analyse and store one interview; returns the stored Session.
@@ -102,9 +168,15 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
     limits = AnswerLimits(max_s=options.max_answer_s, silence_stop_s=options.silence_stop_s,
                           think_s=options.think_s or settings.think_time)
     own_store = store is None
+    model = local_model(settings, options)  # refused before anything when not allowed
     store = open_store(settings) if own_store else store
     try:
-        interviewer = plan(settings, options, store)
+        interviewer = plan(settings, options, store, model)
+        if model is not None:  # the plan is good: now the server is asked
+            from simulator.interview.model_followups import warm_up
+
+            model = interviewer.model = named_model(model, view.warn)
+            warm_up(model)  # while the interviewer greets: the first follow-up is then as quick as the rest
         source = answers(limits)
         store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
         if transcriber is None:
@@ -121,6 +193,9 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
                            f"(`--seed {interviewer.seed} --repeat`).")
             for note in interviewer.notes:
                 view.listening(f"Note: {note}.")
+            if model is not None:
+                view.listening(f"Your model ({model.model or 'unnamed'} at {model.url}) writes the follow-ups; it is "
+                               "sent each question and your answer's words, and the rules ask when it cannot.")
             session_settings = SessionSettings(
                 kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
                 model=settings.model,

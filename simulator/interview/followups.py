@@ -38,6 +38,7 @@ KINDS = {
     "confidence": (45.0, "How sure you are and why: the evidence, or how you would check."),
     "named": (60.0, "The hardest part of it, what you did about it, and what you learned."),
     "general": (60.0, "One more concrete detail: what you did, and how it turned out."),
+    "model": (60.0, "A direct answer to the follow-up: one concrete detail, what you did, and how it turned out."),
 }
 
 _NUMBER = re.compile(r"^(\$|£|€)?\d[\d,.]*(%|k|m|x)?$|^(percent|half|double|twice|doubled|halved|thousand|"
@@ -67,6 +68,7 @@ class FollowUp:
     text: str
     reason: str  # why, in words the person reads
     quote: str = ""  # the words of the answer it came from, as said
+    written_by: str = ""  # the person's own model's name when it wrote this (the rules: empty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,10 @@ After each main question the interviewer may ask one follow-up, by rules it expl
    result, a hedged claim, a named thing): see `simulator.interview.followups`
 
 The first rule that applies wins; at most one follow-up per question, none after the warm-up,
-the closing or a follow-up. Follow-up answers are recorded, analysed and stored like the others;
+the closing or a follow-up. With the person's own model (`model`, simulator.llm), the model
+writes the follow-up instead when its reply passes the checks of
+`simulator.interview.model_followups` within BUDGET_S; otherwise the rules' is asked and
+`on_note` says why in one line. Follow-up answers are recorded, analysed and stored like the others;
 their question dict carries "follow_up_of" (the question's bank/id) and "reason".
 
 Modes: "standard", and "pressure": time budgets shortened (x PRESSURE_BUDGET_SCALE), a faster
@@ -28,7 +31,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from simulator.delivery.analyze import Delivery
 from simulator.errors import UserError
@@ -123,7 +126,7 @@ class Interviewer:
     def __init__(self, banks: Sequence[str | Bank] = DEFAULT_BANKS, questions: int = DEFAULT_QUESTIONS,
                  seed: int | None = None, mode: str = "standard", name: str = "Alex",
                  recent: Sequence[str] = (), repeat: bool = False, follow_ups: bool = True, job=None,
-                 resume=None):
+                 resume=None, model=None):
         if mode not in MODES:
             raise UserError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
         if questions < 1:
@@ -138,6 +141,8 @@ class Interviewer:
         self.resume = resume  # a `resume.Resume` (with a job): questions about the person's own lines
         # question key -> (why it was chosen, the line it was built from, "job" or "resume")
         self.why: dict[str, tuple[str, str, str]] = {}
+        self.model = model  # a `simulator.llm.endpoint.LocalModel`: it writes the follow-ups
+        self.on_note: Callable[[str], None] = lambda text: None  # the session sets its view's warn
         self._rng = random.Random(self.seed)
         self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
         self.turns = self._plan(questions)
@@ -256,6 +261,8 @@ class Interviewer:
         asked, self._asked = self._asked, None
         if asked is not None and last is not None and self.follow_ups:
             follow_up = choose_follow_up(asked.question, last.delivery, last.stopped_by)
+            if self.model is not None and last.delivery is not None and last.delivery.speech_found:
+                follow_up = self._model_follow_up(asked.question, last.delivery, follow_up)
             if follow_up is not None:
                 return self._follow_up_turn(asked, follow_up)
         if self._next >= len(self.turns):
@@ -265,6 +272,18 @@ class Interviewer:
         if turn.question is not None and turn.question.get("role") == "main":
             self._asked = turn
         return turn
+
+    def _model_follow_up(self, question: dict, delivery: Delivery, rules: FollowUp | None) -> FollowUp | None:
+        """The model's follow-up when it passes its checks in time, else the rules' (said in a line)."""
+        from simulator.interview.model_followups import BUDGET_S, model_follow_up
+        from simulator.llm.endpoint import ModelFailure
+
+        try:
+            return model_follow_up(self.model, question, delivery.words, BUDGET_S)
+        except ModelFailure as exc:
+            fallback = "the rules' follow-up is asked" if rules is not None else "the rules ask none here"
+            self.on_note(f"your model's follow-up was not used ({exc.reason}): {fallback}")
+            return rules
 
     def upcoming(self) -> list[str]:
         lines = []
@@ -287,6 +306,7 @@ class Interviewer:
             "follow_ups": [], "curveball": False, "role": "follow-up", "mode": self.mode,
             "follow_up_of": f"{q['bank']}/{q['id']}", "kind": follow_up.kind, "reason": follow_up.reason,
             "quote": follow_up.quote,
+            **({"written_by": follow_up.written_by} if follow_up.written_by else {}),
         }
         if self.budget_scale != 1.0:
             question["base_time_budget_s"] = base
@@ -298,14 +318,15 @@ class Interviewer:
         return {"banks": [b.name for b in self.banks], "bank_files": [str(b.path) for b in self.banks],
                 "mode": self.mode, "seed": self.seed, "interviewer": self.name,
                 "follow_ups": self.follow_ups,
+                **({"llm": {"url": self.model.url, "model": self.model.model}} if self.model is not None else {}),
                 **({"job": self.job.to_dict()} if self.job is not None else {})}
 
 
 def plan_for_job(job_text: str | None, resume_text: str | None = None, *, banks: Sequence[str | Bank] = DEFAULT_BANKS,
                  questions: int = DEFAULT_QUESTIONS, seed: int | None = None, mode: str = "standard",
-                 name: str = "Alex", recent: Sequence[str] = (), repeat: bool = False) -> Interviewer:
+                 name: str = "Alex", recent: Sequence[str] = (), repeat: bool = False, model=None) -> Interviewer:
     """The interviewer for a pasted job description and, optionally, a résumé (either may be None;
-    with neither, the banks' plan). Its main questions come from the job's lines and the résumé's
+    with neither, the banks' plan; `model`: the person's own, for the follow-ups). Its main questions come from the job's lines and the résumé's
     (see `job.job_questions`); the same texts, seed and history give the same plan."""
     from simulator.interview.job import read_job
     from simulator.interview.resume import read_resume
@@ -313,7 +334,7 @@ def plan_for_job(job_text: str | None, resume_text: str | None = None, *, banks:
     job = read_job(job_text) if job_text else None
     resume = read_resume(resume_text, job_text or "") if resume_text else None
     return Interviewer(banks, questions=questions, seed=seed, mode=mode, name=name, recent=recent, repeat=repeat,
-                       job=job, resume=resume)
+                       job=job, resume=resume, model=model)
 
 
 def _unique(questions: Iterable[Question]) -> list[Question]:

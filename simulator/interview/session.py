@@ -128,6 +128,8 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     # The model loads while the interviewer speaks: it is ready when the first answer ends.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
     transcriber_future: Future = pool.submit(load_transcriber)
+    if hasattr(plan, "on_note"):  # the interviewer's one-line notes (a model's follow-up not used)
+        plan.on_note = view.warn
     thinking = hasattr(source, "on_think")
     if thinking:
         source.on_think = lambda: _think_prompt(speaker, view)

@@ -210,6 +210,14 @@ def _overview(session: Session) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></section>')
 
 
+def _written_by(q: dict) -> str:
+    """A follow-up the person's own model wrote says so (the rules' need no mark)."""
+    if not q.get("written_by"):
+        return ""
+    return (f'<div class="meta written-by">Follow-up written by your model ({escape(q["written_by"])}), '
+            f'about \u201c{escape(q.get("quote", ""))}\u201d</div>')
+
+
 def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path | None) -> str:
     d = a.delivery
     q = a.question or {}
@@ -217,7 +225,7 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
              f'<div class="qhead"><div class="qnum">{a.number}</div><div>'
              f'<div class="eyebrow">{escape(q.get("category") or "question")}'
              f'{" · " + escape(clock(a.duration_s)) + " recorded" if a.duration_s else ""}</div>'
-             f'<div class="qtext">{escape(q.get("text", ""))}</div></div></div>',
+             f'<div class="qtext">{escape(q.get("text", ""))}</div>{_written_by(q)}</div></div>',
              _audio(a, embed, base_dir)]
     words = d.words if d is not None else []
     parts.append("<h3>What you said</h3>")

@@ -161,3 +161,22 @@ def print_job_bench(out: Console, result: dict) -> None:
                   f"{result['min_duties_covered']} duties covered and no question from another field; duties covered "
                   f"{s['covered']} of {s['duties']} (fewest {s['fewest_covered']}); questions from another field "
                   f"{s['foreign_questions']}; seniority right {s['seniority_right']} of {s['jobs']}")
+
+
+def print_follow_up_bench(out: Console, result: dict) -> None:
+    """`bench --follow-ups`: the time to each follow-up from the person's model, and the checks."""
+    table = Table(title=f"Follow-ups from {result['model']}", header_style="bold")
+    for col in ("answer", "seconds", "follow-up (or why it was not used)"):
+        table.add_column(col, justify="right" if col == "seconds" else "left", no_wrap=col != "follow-up (or why it was not used)")
+    for r in result["rows"]:
+        table.add_row(r["answer"], f"{r['seconds']:.2f}", r["follow_up"] or f"[dim]not used: {r['reason']}[/dim]")
+    out.print(table)
+    if not result["answers"]:
+        return
+    out.print(f"Time to a follow-up: median {result['median_s']:.2f} s, 90th percentile {result['p90_s']:.2f} s, "
+              f"slowest {result['max_s']:.2f} s. Passed the checks: {result['passed_checks']} of {result['answers']}; "
+              f"of those, {result['within_budget']} within the interview's {result['budget_s']:g} s budget "
+              "(the rest would have been the rules').")
+    if result["not_used"]:
+        out.print("Not used: " + "; ".join(f"{k} ({v})" for k, v in sorted(result["not_used"].items(),
+                                                                          key=lambda kv: -kv[1])))

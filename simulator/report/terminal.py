@@ -110,7 +110,10 @@ class TerminalView:
         q = turn.question or {}
         budget = f" · {q['time_budget_s']:g} s" if q.get("time_budget_s") else ""
         self.out.print()
-        if q.get("follow_up_of"):  # the reason, so the rule that chose it is never a mystery
+        if q.get("written_by"):  # the person's own model wrote it: said, so it is never taken for the rules'
+            self.out.print(Text(f"(follow-up written by your model, {q['written_by']}, about "
+                                f"\"{q.get('quote', '')}\")", style="dim"))
+        elif q.get("follow_up_of"):  # the reason, so the rule that chose it is never a mystery
             self.out.print(Text(f"(follow-up: {q.get('reason', '')})", style="dim"))
         else:
             self.out.rule(f"Question {number} of {total}" + (f" · {q['category']}" if q.get("category") else "")

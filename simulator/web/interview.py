@@ -259,6 +259,7 @@ class WebView:
         self.channel.send({"type": "question", "number": number, "total": total, "text": turn.text,
                            "category": q.get("category"), "budget_s": q.get("time_budget_s"),
                            "reason": q.get("reason") if q.get("follow_up_of") else None,
+                           "written_by": q.get("written_by"), "quote": q.get("quote") if q.get("written_by") else None,
                            "why": q.get("why")})
 
     def listening(self, text: str) -> None:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.cli.common import positive, print_json
+from simulator.cli.common import llm_options, positive, print_json
 
 HELP = ("Measure transcription speed and accuracy, and feedback latency after a long answer; "
-        "or, with --jobs, the plans made for job descriptions of many fields.")
+        "or, with --jobs, the plans made for job descriptions of many fields; or, with --follow-ups, "
+        "the time to a follow-up from your own model.")
 
 
 def add_arguments(c) -> None:
@@ -23,6 +24,11 @@ def add_arguments(c) -> None:
                    help="only the job-plan benchmark: duties covered by a 7-question plan, questions from another "
                         "field and seniority, for job descriptions of many fields with hand-marked truth (seconds, "
                         "no model)")
+    c.add_argument("--follow-ups", action="store_true",
+                   help="only the time to a follow-up from your own model (--llm URL or the config's llm_url), on "
+                        "the content benchmark's answers, and how many pass the checks")
+    c.add_argument("--limit", type=positive(int), metavar="N", help="with --follow-ups: the first N answers only")
+    llm_options(c)
     c.add_argument("--data", metavar="DIR", type=Path,
                    help="also measure on real speech with human transcripts: a folder of NAME.wav or NAME.flac + NAME.json "
                         "(hesitations per utterance segment, word error rate beside whole-file decoding, utterances lost, "
@@ -51,6 +57,8 @@ def run(args) -> int:
         return 0
     if args.jobs:
         return _jobs(args)
+    if args.follow_ups:
+        return _follow_ups(args)
 
     err = console(stderr=True)
     progress = (lambda text: None) if args.json or not err.is_terminal else (lambda text: err.print(f"[dim]… {text}[/dim]"))
@@ -86,4 +94,21 @@ def _jobs(args) -> int:
     from simulator.report.tables import print_job_bench
 
     print_job_bench(console(), result)
+    return 0
+
+
+def _follow_ups(args) -> int:
+    from simulator.app.practice import follow_up_timer
+    from simulator.cli.common import settings
+    from simulator.evaluation.local_model import run_llm_bench
+    from simulator.report.terminal import console
+
+    label, budget_s, ask = follow_up_timer(settings(args), args.llm_url, args.llm_model, args.allow_remote_llm)
+    result = {"model": label, **run_llm_bench(ask, budget_s, args.limit)}
+    if args.json:
+        print_json(result)
+        return 0
+    from simulator.report.tables import print_follow_up_bench
+
+    print_follow_up_bench(console(), result)
     return 0

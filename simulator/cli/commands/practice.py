@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from simulator.app.options import MODES, InterviewOptions, argument_type
-from simulator.cli.common import engine_options, recordings_option, settings
+from simulator.cli.common import engine_options, llm_options, recordings_option, settings
 
 HELP = "Answer spoken questions into your microphone and get feedback on each answer."
 DEFAULTS = InterviewOptions()
@@ -48,6 +48,7 @@ def add_arguments(c) -> None:
     c.add_argument("--live", action="store_true",
                    help="show running pace and filler counts while you speak (off by default: some find it distracting)")
     c.add_argument("--no-speak", action="store_true", help="print the questions without speaking them")
+    llm_options(c)
     recordings_option(c)
     engine_options(c)
 
@@ -61,7 +62,8 @@ def options(args) -> InterviewOptions:
         "banks": args.bank, "questions": args.questions, "mode": args.mode, "seed": args.seed,
         "repeat": args.repeat, "job": job, "resume": resume, "keep_resume": args.keep_resume,
         "voice": args.voice, "rate": args.rate, "max_answer_s": args.max_answer,
-        "silence_stop_s": args.silence_stop, "think_s": args.think_time})
+        "silence_stop_s": args.silence_stop, "think_s": args.think_time,
+        "llm_url": args.llm_url, "llm_model": args.llm_model, "allow_remote_llm": args.allow_remote_llm})
 
 
 def run(args) -> int:

@@ -84,7 +84,8 @@
       $("qhead").textContent = ev.reason ? "Follow-up" : "Question " + ev.number + " of " + ev.total +
         (ev.category ? " · " + ev.category : "") + (ev.budget_s ? " · " + ev.budget_s + " s" : "");
       $("question").textContent = ev.text;
-      $("reason").textContent = ev.reason ? "(" + ev.reason + ")" : ev.why ? "Why this question: " + ev.why : "";
+      $("reason").textContent = ev.written_by ? "(written by your model, " + ev.written_by + ", about \u201c" + ev.quote + "\u201d)"
+        : ev.reason ? "(" + ev.reason + ")" : ev.why ? "Why this question: " + ev.why : "";
       status("The interviewer is asking…");
     },
     say: say,

@@ -18,13 +18,13 @@
   // The form as the start message's options: numbers as numbers, an empty field left out.
   function options() {
     var o = {banks: [], repeat: form.elements.repeat.checked, keep_resume: form.elements.keep_resume.checked,
-             mode: form.elements.mode.value};
+             allow_remote_llm: form.elements.allow_remote_llm.checked, mode: form.elements.mode.value};
     form.querySelectorAll("input[name=banks]:checked").forEach(function (b) { o.banks.push(b.value); });
     NUMBERS.forEach(function (name) {
       var v = form.elements[name].value.trim();
       if (v !== "") o[name] = Number(v);
     });
-    ["job", "resume", "voice"].forEach(function (name) {
+    ["job", "resume", "voice", "llm_url", "llm_model"].forEach(function (name) {
       var v = form.elements[name].value.trim();
       if (v) o[name] = v;
     });

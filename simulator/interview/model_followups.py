@@ -1,0 +1,119 @@
+"""Follow-ups written by the person's own model, kept only when they pass the checks.
+
+Sent: the question asked and the answer's transcript (its words as recognised, fillers left
+out), nothing else. Asked for: JSON `{"quote": ..., "follow_up": ...}` under SCHEMA. Kept when
+
+- the reply follows the schema (checked here whatever the server promised),
+- the quote, and anything the follow-up puts in quotation marks, are words of the transcript
+  (simulator.llm.grounding), and
+- the follow-up is on topic by these checks: a question (ends with "?"), 3 to 40 words, not
+  the question that was just asked said again;
+
+else ModelFailure says why, and the interviewer asks the rules' follow-up instead.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Sequence
+
+from simulator.delivery.analyze import LabeledWord
+from simulator.interview.followups import FollowUp
+from simulator.llm.endpoint import LocalModel, ModelFailure, ask_json
+from simulator.llm.grounding import grounded, norm, quoted_phrases, words_of
+
+BUDGET_S = 2.5  # the follow-up is ready this soon after the answer's words are, or the rules' is asked
+MAX_TOKENS = 120  # a quote and a question: about 60 tokens; more is a reply running on
+KIND = "model"
+REASON = "written by your model"
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "quote": {"type": "string", "minLength": 1, "maxLength": 200},
+        "follow_up": {"type": "string", "minLength": 1, "maxLength": 300},
+    },
+    "required": ["quote", "follow_up"],
+    "additionalProperties": False,
+}
+
+SYSTEM = ("You are a job interviewer. After each answer, quote a few exact words the candidate said "
+          "and ask one short follow-up question about them. Reply in JSON.")
+# One worked example: small models follow a shown reply far better than a described one.
+_EXAMPLE_USER = ("Question: Tell me about a time you solved a hard problem.\nAnswer: Our deploys kept failing at "
+                 "night. I wrote a script that checks the database before each deploy, and the failures stopped.")
+_EXAMPLE_REPLY = json.dumps({"quote": "I wrote a script",
+                             "follow_up": "What did the script check, and how did you test it?"})
+
+
+def spoken_words(words: Sequence[LabeledWord]) -> list[str]:
+    """The transcript as sent: the answer's recognised words (a Delivery's `words`), fillers left out."""
+    return [str(w.text).strip() for w in words if not w.filler and str(w.text).strip()]
+
+
+PREFIX = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _EXAMPLE_USER},
+          {"role": "assistant", "content": _EXAMPLE_REPLY}]
+
+
+def messages(question: dict, words: Sequence[LabeledWord]) -> list[dict]:
+    """Exactly what is sent for one follow-up."""
+    return prompt(question.get("text", ""), " ".join(spoken_words(words)))
+
+
+def prompt(question: str, answer: str) -> list[dict]:
+    return [*PREFIX, {"role": "user", "content": f"Question: {question}\nAnswer: {answer}"}]
+
+
+WARM_UP_BUDGET_S = 60.0  # Ollama loads the model at its first request: that can take this long
+
+
+def warm_up(model: LocalModel) -> threading.Thread:
+    """Send the fixed start of every follow-up's prompt (PREFIX, no word of the person's) once,
+    on a daemon thread, while the interviewer greets: the server loads the model and keeps that
+    prompt read, so the first follow-up is not the one that misses the budget. Its outcome does
+    not matter (the reply is one token, so it is cut off): each follow-up is checked on its own."""
+
+    def send() -> None:
+        try:
+            ask_json(model, prompt("", ""), SCHEMA, "follow_up", WARM_UP_BUDGET_S, max_tokens=1)
+        except ModelFailure:
+            pass
+
+    thread = threading.Thread(target=send, daemon=True, name="local-model-warm-up")
+    thread.start()
+    return thread
+
+
+def model_follow_up(model: LocalModel, question: dict, words: Sequence[LabeledWord],
+                    budget_s: float = BUDGET_S) -> FollowUp:
+    """The model's follow-up to the answer of these words (a Delivery's), checked (see the module
+    docstring). Raises ModelFailure."""
+    reply = ask_json(model, messages(question, words), SCHEMA, "follow_up", budget_s, MAX_TOKENS)
+    quote = reply.data["quote"].strip().strip("\"“”").strip()
+    text = " ".join(reply.data["follow_up"].split())
+    return FollowUp(KIND, check_follow_up(text, quote, question, words), REASON, quote,
+                    written_by=model.model or "your model")
+
+
+def check_follow_up(text: str, quote: str, question: dict, words: Sequence[LabeledWord]) -> str:
+    """`text` when it passes the grounding and topic checks, else ModelFailure."""
+    spoken = [norm(w) for w in spoken_words(words)]
+    spoken = [w for w in spoken if w]
+    if not grounded(quote, spoken):
+        raise ModelFailure(f"its quote \"{_short(quote)}\" is not words you said")
+    for phrase in quoted_phrases(text):
+        if not grounded(phrase, spoken):
+            raise ModelFailure(f"it quotes \"{_short(phrase)}\", which you did not say")
+    count = len(text.split())
+    if not text.endswith("?"):
+        raise ModelFailure("it did not write a question")
+    if not 3 <= count <= 40:
+        raise ModelFailure(f"its question was {count} words long")
+    if words_of(text) == words_of(question.get("text", "")):
+        raise ModelFailure("it asked the same question again")
+    return text
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
