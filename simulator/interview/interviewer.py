@@ -143,6 +143,7 @@ class Interviewer:
         self.why: dict[str, tuple[str, str, str]] = {}
         self.model = model  # a `simulator.llm.endpoint.LocalModel`: it writes the follow-ups
         self.on_note: Callable[[str], None] = lambda text: None  # the session sets its view's warn
+        self.before_model: Callable[[], None] = lambda: None  # the session clears the server's way (feedback)
         self._rng = random.Random(self.seed)
         self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
         self.turns = self._plan(questions)
@@ -278,6 +279,7 @@ class Interviewer:
         from simulator.interview.model_followups import BUDGET_S, model_follow_up
         from simulator.llm.endpoint import ModelFailure
 
+        self.before_model()
         try:
             return model_follow_up(self.model, question, delivery.words, BUDGET_S)
         except ModelFailure as exc:
