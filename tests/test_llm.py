@@ -308,6 +308,10 @@ def test_the_real_model_writes_feedback_that_is_checked_and_stored_typed(llm_ser
     store.set_model_feedback(session.id, 2, fb)
     back = Store(tmp_path).session(session.id).answers[0].model_feedback
     assert isinstance(back, ModelFeedback) and back == fb
+    from simulator.report.export import session_dict
+
+    exported = session_dict(store, store.session(session.id))["answers"][0]
+    assert exported["model_feedback"] == fb.to_dict()  # the JSON export carries it, marked by written_by
 
 
 def test_feedback_from_a_dead_server_is_dropped_in_one_line_without_a_wait():

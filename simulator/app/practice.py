@@ -150,7 +150,8 @@ def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_r
         start = time.monotonic()
         try:
             written = model_feedback(model, QuestionBrief.from_question(question), words, BENCH_BUDGET_S)
-            return Timed(time.monotonic() - start, " | ".join(text for _, text in written.points))
+            return Timed(time.monotonic() - start, " | ".join(text for _, text in written.points),
+                         "; ".join(written.dropped))  # kept, with what the checks left out
         except ModelFailure as exc:
             return Timed(time.monotonic() - start, None, exc.reason)
 

@@ -47,8 +47,14 @@ def run_llm_bench(ask: Callable[[dict, Sequence], Timed], budget_s: float, limit
         rows.append(row)
     result = {"answers": len(rows), "budget_s": budget_s, **_figures(rows, "seconds", "follow_up", "reason", budget_s)}
     if feedback is not None:
+        dropped: dict[str, int] = {}  # items the checks left out of feedback otherwise kept
+        for r in rows:
+            for item in (r["feedback_reason"].split("; ") if r["feedback"] and r["feedback_reason"] else []):
+                key = re.sub(r'["“][^"”]*["”]', '"…"', item)
+                dropped[key] = dropped.get(key, 0) + 1
         result["feedback"] = {"budget_s": feedback_budget_s,
-                              **_figures(rows, "feedback_seconds", "feedback", "feedback_reason", feedback_budget_s)}
+                              **_figures(rows, "feedback_seconds", "feedback", "feedback_reason", feedback_budget_s),
+                              "items_dropped": dropped}
     return {**result, "rows": rows}
 
 

@@ -15,7 +15,8 @@ The first rule that applies wins; at most one follow-up per question, none after
 the closing or a follow-up. With the person's own model (`model`, simulator.llm), the model
 writes the follow-up instead when its reply passes the checks of
 `simulator.interview.model_followups` within BUDGET_S; otherwise the rules' is asked and
-`on_note` says why in one line. Follow-up answers are recorded, analysed and stored like the others;
+`on_note` says why in one line; `before_model` is called first (the session lets the model's
+content feedback give way, simulator.interview.feedback_writer). Follow-up answers are recorded, analysed and stored like the others;
 their question dict carries "follow_up_of" (the question's bank/id) and "reason".
 
 Modes: "standard", and "pressure": time budgets shortened (x PRESSURE_BUDGET_SCALE), a faster

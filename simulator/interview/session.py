@@ -143,6 +143,7 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
         for n, written in found:
             store.set_model_feedback(session.id, n, written)
             view.model_feedback(n, written)
+
     thinking = hasattr(source, "on_think")
     if thinking:
         source.on_think = lambda: _think_prompt(speaker, view)
@@ -199,10 +200,13 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
                 break
         else:
             status = "complete"
-        if feedback is not None:
-            if last is not None and status == "complete":
+        if feedback is not None and status == "complete":
+            if last is not None:
                 feedback.start(last)  # the last answer's: there is no follow-up to wait for
             take_feedback(feedback.finish())
+        elif feedback is not None:  # stopped with Ctrl-C: what has come is kept, nothing is waited for
+            take_feedback(feedback.ready())
+            feedback.cancel()
     except BaseException as exc:
         if feedback is not None:
             feedback.cancel()
