@@ -424,6 +424,8 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     asked = next(k for k in range(warned[0], len(lines)) if f"Interviewer: {EXAMPLE}" in lines[k][1])
     assert lines[asked][0] - lines[analysed][0] < BUDGET_S, out
 
+    shown = cli("report", session_id, "--recordings-dir", str(recordings))  # read back, shown marked
+    assert shown.returncode == 0 and "Content feedback on answer 2, written by your model, smollm2" in shown.stdout
     html = cli("report", session_id, "--html", str(tmp_path / "r.html"), "--recordings-dir", str(recordings))
     assert html.returncode == 0, html.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
