@@ -235,6 +235,122 @@ def test_a_server_stopped_mid_session_falls_back_without_waiting(tmp_path):
     _assert_rules_asked(turn, notes, "nothing is listening")
 
 
+# -- content feedback written by the model ------------------------------------------------------------
+
+STRONG = {**QUESTION, "strong_answer": "The conflict, what you did to resolve it, and what changed for the team."}
+
+
+def _answer(text: str = ANSWER, number: int = 2):
+    from pathlib import Path
+
+    from simulator.store import Answer
+
+    return Answer(session_id="s", number=number, question=STRONG, audio=Path("/tmp/x.wav"), duration_s=10.0,
+                  stopped_by="silence", delivery=delivery(text))
+
+
+def test_feedback_is_sent_as_documented_and_the_reply_is_held_to_its_schema():
+    from simulator.delivery.content import QuestionBrief
+    from simulator.delivery.model_feedback import SCHEMA as FEEDBACK_SCHEMA
+    from simulator.delivery.model_feedback import messages as feedback_messages
+
+    sent = feedback_messages(QuestionBrief.from_question(STRONG), delivery("Um we had a conflict, uh, in the team.").words)
+    assert sent[-1] == {"role": "user", "content": f"Question: {QUESTION['text']}\nA strong answer covers: "
+                                                   f"{STRONG['strong_answer']}\nAnswer: we had a conflict, in the team."}
+    assert problems({"assessment": "Good.", "quote": "we had", "next_step": "More.", "outline": []},
+                    FEEDBACK_SCHEMA) == ["the reply's 'outline' has fewer than 1 items"]
+    assert problems({"assessment": "Good.", "quote": "x", "next_step": "y", "outline": ["z"], "score": 9},
+                    FEEDBACK_SCHEMA) == ["the reply has an unexpected 'score'"]
+
+
+def test_feedback_items_quoting_words_not_said_are_dropped_and_the_rest_kept():
+    from simulator.delivery.model_feedback import ModelFeedback, check_feedback
+
+    words = delivery(ANSWER).words
+    fb = check_feedback({"assessment": "It names the conflict.", "quote": "we agreed on strict rules",
+                         "next_step": "Say what you did yourself.",
+                         "outline": ["The conflict", 'You said "we fixed it fast"', "The conflict", "What changed"]},
+                        words, "m")
+    assert fb.assessment == "" and fb.quote == ""  # its quote is not words of the answer
+    assert fb.next_step == "Say what you did yourself." and fb.outline == ["The conflict", "What changed"]
+    assert len(fb.dropped) == 2 and "is not words you said" in fb.dropped[0] and "did not say" in fb.dropped[1]
+    kept = check_feedback({"assessment": 'It says "agreed on a checklist".', "quote": "talked it through",
+                           "next_step": "x", "outline": ["y"]}, words, "m")
+    assert kept.assessment and kept.quote == "talked it through"
+    assert ModelFeedback.from_dict(kept.to_dict()) == kept and kept.points[0][0] == "What it covered"
+    with pytest.raises(ModelFailure, match="is not words you said"):
+        check_feedback({"assessment": "a", "quote": "never said", "next_step": '"never said"',
+                        "outline": ['"never said"']}, words, "m")
+
+
+def test_the_real_model_writes_feedback_that_is_checked_and_stored_typed(llm_server, tmp_path):
+    from simulator.delivery.content import QuestionBrief
+    from simulator.delivery.model_feedback import SCHEMA as FEEDBACK_SCHEMA
+    from simulator.delivery.model_feedback import ModelFeedback, model_feedback
+    from simulator.delivery.model_feedback import messages as feedback_messages
+    from simulator.store import Store
+
+    model = check_url(llm_server).with_listed_model(5)
+    brief, words = QuestionBrief.from_question(STRONG), delivery(ANSWER).words
+    reply = ask_json(model, feedback_messages(brief, words), FEEDBACK_SCHEMA, "content_feedback", 30, 400)
+    assert problems(reply.data, FEEDBACK_SCHEMA) == []
+    try:
+        fb = model_feedback(model, brief, words, budget_s=30)
+    except ModelFailure as exc:  # every item ungrounded: a poor reply, but the checks did their part
+        pytest.fail(f"the model's feedback was not kept: {exc.reason}")
+    assert fb.written_by == "smollm2-135m-instruct" and fb.points
+    assert not fb.assessment or grounded(fb.quote, words_of(ANSWER))
+    store = Store(tmp_path)
+    session = store.new_session("practice", {})
+    answer = _answer()
+    answer.session_id, answer.audio = session.id, store.answer_path(session.id, 2)
+    store.add_answer(answer)
+    store.set_model_feedback(session.id, 2, fb)
+    back = Store(tmp_path).session(session.id).answers[0].model_feedback
+    assert isinstance(back, ModelFeedback) and back == fb
+    from simulator.report.export import session_dict
+
+    exported = session_dict(store, store.session(session.id))["answers"][0]
+    assert exported["model_feedback"] == fb.to_dict()  # the JSON export carries it, marked by written_by
+
+
+def test_feedback_from_a_dead_server_is_dropped_in_one_line_without_a_wait():
+    from llm_server import free_port
+    from simulator.interview.feedback_writer import FeedbackWriter
+
+    notes: list[str] = []
+    dead = FeedbackWriter(check_url(f"http://127.0.0.1:{free_port()}"), notes.append)
+    start = time.monotonic()
+    dead.start(_answer())
+    dead.start(_answer("Fine, thanks.", 3))  # under 15 words: not sent at all
+    assert time.monotonic() - start < 0.1  # the interview goes on at once
+    assert dead.finish(wait_s=2.0) == [] and time.monotonic() - start < 1.0
+    assert len(notes) == 1 and "\n" not in notes[0] and "feedback on answer 2 was not used" in notes[0]
+    assert "nothing is listening" in notes[0] and "the rules' feedback stands" in notes[0]
+
+
+def test_feedback_not_ready_is_dropped_at_the_next_follow_up_and_at_the_end(llm_server):
+    from dataclasses import replace
+
+    from simulator.interview.feedback_writer import FeedbackWriter
+
+    notes: list[str] = []
+    slow = FeedbackWriter(replace(check_url(llm_server), model="slow"), notes.append)
+    slow.start(_answer())
+    assert slow.ready() == [] and notes == []  # not ready: nothing waits, nothing is said yet
+    slow.clear_way()  # the model is asked for a follow-up now: it has the server to itself
+    assert len(notes) == 1 and "not ready when your model was asked for the next follow-up" in notes[0]
+    slow.start(_answer(number=4))
+    start = time.monotonic()
+    assert slow.finish(wait_s=0.5) == []
+    assert 0.45 <= time.monotonic() - start < 0.5 + SLACK_S
+    assert len(notes) == 2 and "feedback on answer 4 was not used (not ready 0.5 s after the last answer)" in notes[1]
+    deadline = time.monotonic() + 1.0  # cancelled: the worker's socket was shut
+    while any(t.name == "local-model" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(t.name == "local-model" for t in threading.enumerate()), "the call was not cancelled"
+
+
 # -- a practice run through the virtual microphone ------------------------------------------------------
 
 LISTENING = "Recording: speak now"
@@ -244,7 +360,8 @@ LISTENING = "Recording: speak now"
 @pytest.mark.model
 def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stops(virtual_audio, recordings,
                                                                                    tmp_path):
-    """Two main questions: the model writes the first follow-up; the server is stopped while the
+    """Two main questions: the model writes the first follow-up, and its content feedback on the
+    first main answer comes while the follow-up is answered; the server is stopped while the
     second main answer is taken, so the rules' follow-up comes, said in one line, at once."""
     import json
     import subprocess
@@ -269,11 +386,11 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
         for line in app.stdout:
             lines.append((time.monotonic(), line))
             if LISTENING in line and played < len(answers):
-                if played == 3:  # the second main question's answer: the server goes away now
-                    process.kill()
-                    process.wait(10)
                 time.sleep(0.3)
                 subprocess.run(["paplay", "--device=mic_feed", str(answers[played])], check=True, timeout=60)
+                if played == 3:  # the second main answer is said: the server goes away before its silence ends
+                    process.kill()
+                    process.wait(10)
                 played += 1
         app.wait(timeout=60)
     finally:
@@ -286,12 +403,20 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     session_id = json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["id"]
     from simulator.store import Store
 
-    questions = [a.question for a in Store(recordings).session(session_id).answers]
+    stored = Store(recordings).session(session_id).answers
+    questions = [a.question for a in stored]
     assert [q["role"] for q in questions] == ["warm-up", "main", "follow-up", "main", "follow-up", "closing"], out
     model_written, rules_written = questions[2], questions[4]
     assert model_written.get("written_by") == "smollm2-135m-instruct", out
     assert "follow-up written by your model, smollm2-135m-instruct" in out
     assert "written_by" not in rules_written and rules_written["text"] == EXAMPLE
+    # The model's content feedback: on the long main answer only (the others are under 15 words: not sent).
+    from simulator.delivery.model_feedback import ModelFeedback
+
+    assert [a.number for a in stored if a.model_feedback is not None] == [2], out
+    assert isinstance(stored[1].model_feedback, ModelFeedback) and stored[1].model_feedback.points
+    assert out.count("Content feedback on answer 2, written by your model, smollm2-135m-instruct:") == 1, out
+    assert "your model's feedback on answer" not in out, out  # none dropped
     warned = [k for k, (_, text) in enumerate(lines) if "your model's follow-up was not used" in text]
     assert len(warned) == 1 and "nothing is listening" in "".join(t for _, t in lines[warned[0]: warned[0] + 3]), out
     # No pause past the budget: from the second main answer's last line to the rules' follow-up.
@@ -299,10 +424,13 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     asked = next(k for k in range(warned[0], len(lines)) if f"Interviewer: {EXAMPLE}" in lines[k][1])
     assert lines[asked][0] - lines[analysed][0] < BUDGET_S, out
 
+    shown = cli("report", session_id, "--recordings-dir", str(recordings))  # read back, shown marked
+    assert shown.returncode == 0 and "Content feedback on answer 2, written by your model, smollm2" in shown.stdout
     html = cli("report", session_id, "--html", str(tmp_path / "r.html"), "--recordings-dir", str(recordings))
     assert html.returncode == 0, html.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count("Follow-up written by your model (smollm2-135m-instruct)") == 1
+    assert page.count("Content feedback written by your model, smollm2-135m-instruct") == 1
 
 
 # -- doctor -------------------------------------------------------------------------------------------------
@@ -334,7 +462,8 @@ def test_doctor_says_whether_the_server_answers_which_model_and_how_fast(llm_ser
 @pytest.mark.model
 def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(llm_server, tmp_path):
     """The start page's model address; the follow-up after the answer (Chromium's fake microphone
-    plays jfk.wav) is the model's, marked on the page, in the store and in the report."""
+    plays jfk.wav) is the model's, and so is the content feedback added to the answer's card,
+    marked on the page, in the store and in the report."""
     import json
     import re
 
@@ -362,14 +491,20 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
             page.wait_for_function("!document.getElementById('finish').disabled", timeout=60_000)
             page.click("#finish")
             page.wait_for_selector("#report-link", timeout=120_000)
+            # The model's content feedback on the main answer (answer 1), added to its card.
+            assert page.text_content("#card-1 .model-feedback h3") == \
+                "Content feedback written by your model, smollm2-135m-instruct"
             page.click("#report-link")
             page.wait_for_selector("section.answer#answer-2")
             assert "Follow-up written by your model (smollm2-135m-instruct)" in page.text_content("#answer-2")
+            assert "Content feedback written by your model, smollm2" in page.text_content("#answer-1")
             browser.close()
     finally:
         server.stop()
     (question,), = _rows(server.root, "SELECT question FROM answers WHERE number = 2")
     question = json.loads(question)
+    (written,), = _rows(server.root, "SELECT model_feedback FROM answers WHERE number = 1")
+    assert json.loads(written)["written_by"] == "smollm2-135m-instruct"
     assert question["written_by"] == "smollm2-135m-instruct" and question["kind"] == "model"
     assert grounded(question["quote"], words_of("And so, my fellow Americans, ask not what your country can do "
                                                 "for you, ask what you can do for your country."))
@@ -377,7 +512,7 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
 
 # -- bench ------------------------------------------------------------------------------------------------
 
-def test_bench_times_follow_ups_from_the_model_and_counts_those_that_pass(llm_server):
+def test_bench_times_follow_ups_and_feedback_from_the_model_and_counts_those_that_pass(llm_server):
     import json
 
     ran = run("bench", "--follow-ups", "--limit", "2", "--json", "--llm", llm_server)
@@ -387,6 +522,10 @@ def test_bench_times_follow_ups_from_the_model_and_counts_those_that_pass(llm_se
     assert result["budget_s"] == BUDGET_S and 0 < result["median_s"] <= result["max_s"] < 30
     assert result["passed_checks"] == sum(1 for r in result["rows"] if r["follow_up"])
     assert all(r["follow_up"] or r["reason"] for r in result["rows"])
+    feedback = result["feedback"]  # beside it, the time to each answer's content feedback
+    assert feedback["budget_s"] == 20.0 and 0 < feedback["median_s"] <= feedback["max_s"] < 30
+    assert feedback["passed_checks"] == sum(1 for r in result["rows"] if r["feedback"])
+    assert all(r["feedback"] or r["feedback_reason"] for r in result["rows"])
 
 
 def test_bench_refuses_a_remote_model_before_sending(no_sockets):

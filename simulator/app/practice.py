@@ -113,13 +113,17 @@ def plan_for_bench(text: str, questions: int, seed: int) -> dict:
 
 
 def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_remote: bool):
-    """(the model's name and address, the interview's budget, `ask(question, words) -> Timed`):
-    one follow-up from the person's own model as an interview asks it, timed, with the budget
-    lifted so a slow one is measured (`bench --follow-ups`)."""
+    """(the model's name and address, the interview's budget, `ask(question, words) -> Timed`,
+    the feedback's budget, `feedback(question, words) -> Timed`): one follow-up and one answer's
+    content feedback from the person's own model as an interview asks them, timed, with the
+    budget lifted so a slow one is measured (`bench --follow-ups`)."""
     import time
     from dataclasses import replace
 
     from simulator.errors import UserError
+    from simulator.delivery.content import QuestionBrief
+    from simulator.delivery.model_feedback import BUDGET_S as FEEDBACK_BUDGET_S
+    from simulator.delivery.model_feedback import model_feedback
     from simulator.evaluation.local_model import BENCH_BUDGET_S, Timed
     from simulator.interview.model_followups import BUDGET_S, model_follow_up
     from simulator.llm.endpoint import ModelFailure, check_url
@@ -142,7 +146,16 @@ def follow_up_timer(settings: Config, url: str | None, name: str | None, allow_r
         except ModelFailure as exc:
             return Timed(time.monotonic() - start, None, exc.reason)
 
-    return f"{model.model or 'unnamed model'} at {model.url}", BUDGET_S, ask
+    def feedback(question: dict, words) -> Timed:
+        start = time.monotonic()
+        try:
+            written = model_feedback(model, QuestionBrief.from_question(question), words, BENCH_BUDGET_S)
+            return Timed(time.monotonic() - start, " | ".join(text for _, text in written.points),
+                         "; ".join(written.dropped))  # kept, with what the checks left out
+        except ModelFailure as exc:
+            return Timed(time.monotonic() - start, None, exc.reason)
+
+    return f"{model.model or 'unnamed model'} at {model.url}", BUDGET_S, ask, FEEDBACK_BUDGET_S, feedback
 
 
 def run_interview(settings: Config, options: InterviewOptions, answers: Answers, speaker: Speaking, view,
@@ -194,8 +207,9 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
             for note in interviewer.notes:
                 view.listening(f"Note: {note}.")
             if model is not None:
-                view.listening(f"Your model ({model.model or 'unnamed'} at {model.url}) writes the follow-ups; it is "
-                               "sent each question and your answer's words, and the rules ask when it cannot.")
+                view.listening(f"Your model ({model.model or 'unnamed'} at {model.url}) writes the follow-ups and "
+                               "content feedback; it is sent each question, what a strong answer covers and your "
+                               "answer's words, and the rules' stand when it cannot.")
             session_settings = SessionSettings(
                 kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
                 model=settings.model,
@@ -205,7 +219,12 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
                        "think_s": limits.think_s, **interviewer.settings(),
                        # The résumé is read, never stored, unless the person asks.
                        **({"resume": options.resume} if options.keep_resume and options.resume else {})})
-            return run_session(store, session_settings, interviewer, source, spoken, transcriber, view)
+            feedback = None
+            if model is not None:
+                from simulator.interview.feedback_writer import FeedbackWriter
+
+                feedback = FeedbackWriter(model, view.warn)
+            return run_session(store, session_settings, interviewer, source, spoken, transcriber, view, feedback)
         finally:
             voice.close()
     finally:

@@ -15,7 +15,8 @@ The first rule that applies wins; at most one follow-up per question, none after
 the closing or a follow-up. With the person's own model (`model`, simulator.llm), the model
 writes the follow-up instead when its reply passes the checks of
 `simulator.interview.model_followups` within BUDGET_S; otherwise the rules' is asked and
-`on_note` says why in one line. Follow-up answers are recorded, analysed and stored like the others;
+`on_note` says why in one line; `before_model` is called first (the session lets the model's
+content feedback give way, simulator.interview.feedback_writer). Follow-up answers are recorded, analysed and stored like the others;
 their question dict carries "follow_up_of" (the question's bank/id) and "reason".
 
 Modes: "standard", and "pressure": time budgets shortened (x PRESSURE_BUDGET_SCALE), a faster
@@ -143,6 +144,7 @@ class Interviewer:
         self.why: dict[str, tuple[str, str, str]] = {}
         self.model = model  # a `simulator.llm.endpoint.LocalModel`: it writes the follow-ups
         self.on_note: Callable[[str], None] = lambda text: None  # the session sets its view's warn
+        self.before_model: Callable[[], None] = lambda: None  # the session clears the server's way (feedback)
         self._rng = random.Random(self.seed)
         self._recent = {key: rank for rank, key in enumerate(recent)} if not repeat else {}
         self.turns = self._plan(questions)
@@ -278,6 +280,7 @@ class Interviewer:
         from simulator.interview.model_followups import BUDGET_S, model_follow_up
         from simulator.llm.endpoint import ModelFailure
 
+        self.before_model()
         try:
             return model_follow_up(self.model, question, delivery.words, BUDGET_S)
         except ModelFailure as exc:

@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 from simulator.audio.recorder import BlockListener, RecordedAnswer
 from simulator.delivery.content import QuestionBrief
 from simulator.errors import EnvironmentProblem, Interrupted
+from simulator.interview.feedback_writer import FeedbackWriter
 from simulator.store import Answer, Session, Store
 
 
@@ -49,6 +50,7 @@ class View(Protocol):
     def answer(self, answer: Answer, analysis) -> None: ...
     def summary(self, session: Session) -> None: ...
     def warn(self, text: str) -> None: ...
+    def model_feedback(self, number: int, feedback) -> None: ...  # the person's model's, when it comes
 
 
 class Speaker(Protocol):
@@ -113,8 +115,10 @@ class SessionSettings:
 
 
 def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Plan, source: AnswerSource,
-                speaker: Speaker, load_transcriber: Callable[[], object], view: View) -> Session:
-    """`turns`: a fixed list of turns, or a Plan (the Interviewer) that picks each next turn."""
+                speaker: Speaker, load_transcriber: Callable[[], object], view: View,
+                feedback: FeedbackWriter | None = None) -> Session:
+    """`turns`: a fixed list of turns, or a Plan (the Interviewer) that picks each next turn.
+    `feedback`: the person's own model writing each answer's content feedback, on a worker."""
     plan = as_plan(turns)
     turns = plan.turns
     from simulator.pipeline import AnswerAnalyzer
@@ -130,6 +134,16 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     transcriber_future: Future = pool.submit(load_transcriber)
     if hasattr(plan, "on_note"):  # the interviewer's one-line notes (a model's follow-up not used)
         plan.on_note = view.warn
+    if feedback is not None:
+        feedback.on_note = view.warn
+        if hasattr(plan, "before_model"):  # a follow-up asked of the model has the server to itself
+            plan.before_model = feedback.clear_way
+
+    def take_feedback(found) -> None:
+        for n, written in found:
+            store.set_model_feedback(session.id, n, written)
+            view.model_feedback(n, written)
+
     thinking = hasattr(source, "on_think")
     if thinking:
         source.on_think = lambda: _think_prompt(speaker, view)
@@ -142,6 +156,10 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
     interrupted: Interrupted | None = None
     try:
         while (turn := plan.next_turn(last)) is not None:
+            if feedback is not None:
+                if last is not None:  # its follow-up is decided: the model may write its feedback now
+                    feedback.start(last)
+                take_feedback(feedback.ready())
             last = None
             if turn.question is None:
                 _prepare(speaker, [turn.text, *plan.upcoming()])  # this line first, then the next
@@ -173,6 +191,8 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
             store.add_answer(answer)
             stored = number
             view.answer(answer, analysis)
+            if feedback is not None:
+                take_feedback(feedback.ready())
             last = answer
             if recorded.stopped_by == "interrupt":
                 view.warn(f"stopped with Ctrl-C: answer {number} is kept; the session is saved as incomplete")
@@ -180,7 +200,16 @@ def run_session(store: Store, settings: SessionSettings, turns: list[Turn] | Pla
                 break
         else:
             status = "complete"
+        if feedback is not None and status == "complete":
+            if last is not None:
+                feedback.start(last)  # the last answer's: there is no follow-up to wait for
+            take_feedback(feedback.finish())
+        elif feedback is not None:  # stopped with Ctrl-C: what has come is kept, nothing is waited for
+            take_feedback(feedback.ready())
+            feedback.cancel()
     except BaseException as exc:
+        if feedback is not None:
+            feedback.cancel()
         if analyzer is not None:
             analyzer.cancel()  # its transcription is not wanted now: the audio is kept for recovery
         if isinstance(exc, Interrupted):

@@ -113,14 +113,14 @@ def is_loopback(host: str) -> bool:
 
 
 def ask_json(model: LocalModel, messages: list[dict], schema: dict, name: str, budget_s: float,
-             max_tokens: int) -> Reply:
+             max_tokens: int, stop: threading.Event | None = None) -> Reply:
     """The model's JSON reply to `messages`, following `schema`, within `budget_s`. Raises
-    ModelFailure (refused, slow, not JSON, not following the schema)."""
+    ModelFailure (refused, slow, not JSON, not following the schema, or `stop` set: cancelled)."""
     body = {"model": model.model, "messages": messages, "temperature": 0, "max_tokens": max_tokens,
             "stream": False,
             "response_format": {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}}
     start = time.monotonic()
-    data = _within(budget_s, _Call(model, "POST", "/chat/completions", body, budget_s))
+    data = _within(budget_s, _Call(model, "POST", "/chat/completions", body, budget_s), stop)
     try:
         choice = data["choices"][0]
         content = choice["message"]["content"]
@@ -202,11 +202,16 @@ class _Call:
             connection.close()
 
 
-def _within(budget_s: float, call: _Call) -> dict:
+def _within(budget_s: float, call: _Call, stop: threading.Event | None = None) -> dict:
     threading.Thread(target=call.run, daemon=True, name="local-model").start()
-    if not call.done.wait(budget_s):
-        call.cancel()
-        raise ModelFailure(f"no answer within {budget_s:g} s")
+    deadline = time.monotonic() + budget_s
+    while not call.done.wait(max(0.0, min(0.05 if stop is not None else budget_s, deadline - time.monotonic()))):
+        if stop is not None and stop.is_set():
+            call.cancel()
+            raise ModelFailure("cancelled")
+        if time.monotonic() >= deadline:
+            call.cancel()
+            raise ModelFailure(f"no answer within {budget_s:g} s")
     if call.failure is not None:
         raise call.failure
     return call.result

@@ -42,6 +42,8 @@ def session_dict(store: Store, s: Session, *, full: bool = True) -> dict:
             "duration_s": a.duration_s, "stopped_by": a.stopped_by, "overflows": a.overflows,
             "engine": a.engine, "model": a.model, "created_at": a.created_at,
             "delivery": a.delivery.to_dict() if a.delivery is not None else None,
+            # what the person's own model wrote about it, when it was kept (issue 22)
+            **({"model_feedback": a.model_feedback.to_dict()} if a.model_feedback is not None else {}),
         } for a in s.answers],
     }
 

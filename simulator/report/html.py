@@ -253,6 +253,8 @@ def _answer(a: Answer, target: tuple[float, float], embed: bool, base_dir: Path 
     if d is not None:
         parts.append("<h3>Content</h3>")
         parts.append(content_html(d.content))
+    if a.model_feedback is not None:
+        parts.append(model_feedback_html(a.model_feedback))
     if a.engine:
         parts.append(f'<div class="engine">Transcribed with {escape(a.engine)} {escape(a.model or "")}'
                      f' · stopped by {escape(a.stopped_by)}</div>')
@@ -265,6 +267,14 @@ def content_html(content) -> str:
     rows = "".join(f'<dt>{escape(label)}</dt><dd class="{"next" if label == "Next step" else ""}">'
                    f"{escape(text)}</dd>" for label, text in content.points)
     return f'<dl class="content">{rows}</dl>'
+
+
+def model_feedback_html(feedback) -> str:
+    """A `ModelFeedback`, marked as the person's model's: beside the rules' content, never instead."""
+    rows = "".join(f'<dt>{escape(label)}</dt><dd class="{"next" if label == "Next step" else ""}">'
+                   f"{escape(text)}</dd>" for label, text in feedback.points)
+    return (f'<div class="model-feedback"><h3>Content feedback {escape(feedback.mark)}</h3>'
+            f'<dl class="content">{rows}</dl></div>')
 
 
 def transcript_html(words, pauses) -> str:

@@ -180,3 +180,15 @@ def print_follow_up_bench(out: Console, result: dict) -> None:
     if result["not_used"]:
         out.print("Not used: " + "; ".join(f"{k} ({v})" for k, v in sorted(result["not_used"].items(),
                                                                           key=lambda kv: -kv[1])))
+    f = result.get("feedback")
+    if f is not None:
+        out.print(f"Time to content feedback: median {f['median_s']:.2f} s, 90th percentile {f['p90_s']:.2f} s, "
+                  f"slowest {f['max_s']:.2f} s. Kept after the checks: {f['passed_checks']} of {result['answers']}; "
+                  f"of those, {f['within_budget']} within its {f['budget_s']:g} s budget (the rest: the rules' "
+                  "feedback alone).")
+        if f.get("items_dropped"):
+            out.print("Left out of kept feedback: " + "; ".join(
+                f"{k} ({v})" for k, v in sorted(f["items_dropped"].items(), key=lambda kv: -kv[1])))
+        if f["not_used"]:
+            out.print("Feedback not used: " + "; ".join(f"{k} ({v})" for k, v in sorted(f["not_used"].items(),
+                                                                                       key=lambda kv: -kv[1])))

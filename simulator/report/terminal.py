@@ -82,6 +82,17 @@ def content_table(content) -> Table:
     return table
 
 
+def print_model_feedback(out: Console, number: int, feedback) -> None:
+    """What the person's own model wrote about an answer (a `ModelFeedback`), marked as its own."""
+    out.print(Text(f"Content feedback on answer {number}, {feedback.mark}:", style="bold"))
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column("content", no_wrap=True)
+    table.add_column("what your model wrote", ratio=1)
+    for label, text in feedback.points:
+        table.add_row(label, Text(text, style="bold" if label == "Next step" else ""))
+    out.print(table)
+
+
 def print_delivery(out: Console, delivery, engine: str | None, model: str | None,
                    heading: str = "You said: ") -> None:
     """One answer's transcript, judged metrics and engine (`delivery`: a `Delivery` or None)."""
@@ -153,6 +164,10 @@ class TerminalView:
             self.warn(f"input overflows: {answer.overflows} (the machine fell behind the microphone; "
                       "some audio is missing from this answer)")
         print_delivery(self.out, answer.delivery, answer.engine, answer.model)
+
+    def model_feedback(self, number: int, feedback) -> None:
+        self.out.print()
+        print_model_feedback(self.out, number, feedback)
 
     def summary(self, session) -> None:
         from simulator.delivery.summary import long_pauses, summarize

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from simulator.delivery.analyze import Delivery
+from simulator.delivery.model_feedback import ModelFeedback
 
 from simulator.errors import (NotASessionId, SessionNotFound, StoreDamaged, StoreUnreadable, StoreUnwritable,
                               UserError)
@@ -61,6 +62,11 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_at, id);
     """,
+    # 3: content feedback written by the person's own model (issue 22), stored when it is ready
+    """
+    -- JSON of simulator.delivery.model_feedback.ModelFeedback
+    ALTER TABLE answers ADD COLUMN model_feedback TEXT;
+    """,
 ]
 
 
@@ -77,6 +83,7 @@ class Answer:
     model: str | None = None
     delivery: Delivery | None = None  # None: nothing analysed (or figures this version cannot read)
     created_at: str = ""
+    model_feedback: ModelFeedback | None = None  # what the person's own model wrote, when it was kept
 
 
 @dataclass(slots=True)
@@ -260,12 +267,19 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO answers (session_id, number, question, audio, duration_s, stopped_by,"
-                " overflows, engine, model, delivery, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " overflows, engine, model, delivery, created_at, model_feedback) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (answer.session_id, answer.number, json.dumps(answer.question),
                  self.folder.relative(answer.audio), answer.duration_s,
                  answer.stopped_by, answer.overflows, answer.engine, answer.model,
                  json.dumps(_delivery_dict(answer.delivery)) if answer.delivery is not None else None,
-                 answer.created_at or _now()))
+                 answer.created_at or _now(),
+                 json.dumps(answer.model_feedback.to_dict()) if answer.model_feedback is not None else None))
+
+    def set_model_feedback(self, session_id: str, number: int, feedback: ModelFeedback) -> None:
+        """Store the model's feedback on an answer already stored (it comes later than the answer)."""
+        with self._transaction() as db:
+            db.execute("UPDATE answers SET model_feedback = ? WHERE session_id = ? AND number = ?",
+                       (json.dumps(feedback.to_dict()), session_id, number))
 
     def finish_session(self, session_id: str, status: str = "complete") -> bool:
         """Close a session. One that ended early with nothing recorded is not kept (a closed pipe,
@@ -318,7 +332,7 @@ class Store:
 
     _SESSION_COLUMNS = "id, kind, started_at, ended_at, status, settings"
     _ANSWER_COLUMNS = ("session_id, number, question, audio, duration_s, stopped_by, overflows, engine, model,"
-                       " delivery, created_at")
+                       " delivery, created_at, model_feedback")
 
     @_reading
     def sessions(self) -> list[Session]:
@@ -417,10 +431,16 @@ class Store:
                 except (KeyError, TypeError, ValueError, AttributeError):
                     self._damaged(sid, r[1], f"answer {r[1]}'s figures cannot be read by this version (shown without them)")
                     delivery = None
+            written = None
+            if r[11]:
+                try:
+                    written = ModelFeedback.from_dict(_object(r[11]))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    self._damaged(sid, r[1], f"answer {r[1]}'s feedback from your model cannot be read (shown without it)")
             by_session[sid].append(Answer(
                 session_id=sid, number=r[1], question=question, audio=self.folder.inside(self.root / r[3]),
                 duration_s=r[4], stopped_by=r[5], overflows=r[6], engine=r[7], model=r[8],
-                delivery=delivery, created_at=r[10]))
+                delivery=delivery, created_at=r[10], model_feedback=written))
         out = []
         for sid, kind, started, ended, status, settings in session_rows:
             try:

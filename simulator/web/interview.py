@@ -285,6 +285,11 @@ class WebView:
                           if self.channel.analysing_at is not None else None),
         })
 
+    def model_feedback(self, number: int, feedback) -> None:
+        """What the person's model wrote about an answer, when it comes: added to that answer's card."""
+        self.channel.send({"type": "model_feedback", "number": number, "mark": feedback.mark,
+                           "points": [{"label": label, "text": text} for label, text in feedback.points]})
+
     def summary(self, session) -> None:
         self.channel.send({"type": "summary", "session": session.id, "status": session.status,
                            "answers": len(session.answers)})

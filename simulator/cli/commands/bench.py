@@ -6,7 +6,7 @@ from simulator.cli.common import llm_options, positive, print_json
 
 HELP = ("Measure transcription speed and accuracy, and feedback latency after a long answer; "
         "or, with --jobs, the plans made for job descriptions of many fields; or, with --follow-ups, "
-        "the time to a follow-up from your own model.")
+        "the time to a follow-up and to content feedback from your own model.")
 
 
 def add_arguments(c) -> None:
@@ -25,8 +25,8 @@ def add_arguments(c) -> None:
                         "field and seniority, for job descriptions of many fields with hand-marked truth (seconds, "
                         "no model)")
     c.add_argument("--follow-ups", action="store_true",
-                   help="only the time to a follow-up from your own model (--llm URL or the config's llm_url), on "
-                        "the content benchmark's answers, and how many pass the checks")
+                   help="only the time to a follow-up and to an answer's content feedback from your own model (--llm URL "
+                        "or the config's llm_url), on the content benchmark's answers, and how many pass the checks")
     c.add_argument("--limit", type=positive(int), metavar="N", help="with --follow-ups: the first N answers only")
     llm_options(c)
     c.add_argument("--data", metavar="DIR", type=Path,
@@ -103,8 +103,9 @@ def _follow_ups(args) -> int:
     from simulator.evaluation.local_model import run_llm_bench
     from simulator.report.terminal import console
 
-    label, budget_s, ask = follow_up_timer(settings(args), args.llm_url, args.llm_model, args.allow_remote_llm)
-    result = {"model": label, **run_llm_bench(ask, budget_s, args.limit)}
+    label, budget_s, ask, feedback_budget_s, feedback = follow_up_timer(settings(args), args.llm_url, args.llm_model,
+                                                                      args.allow_remote_llm)
+    result = {"model": label, **run_llm_bench(ask, budget_s, args.limit, feedback, feedback_budget_s)}
     if args.json:
         print_json(result)
         return 0

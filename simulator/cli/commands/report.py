@@ -19,7 +19,7 @@ def run(args) -> int:
     from rich.text import Text
 
     from simulator.errors import UserError
-    from simulator.report.terminal import TerminalView, console, print_delivery
+    from simulator.report.terminal import TerminalView, console, print_delivery, print_model_feedback
 
     session = store(args).session(args.session)
     if args.open and not args.html:
@@ -42,6 +42,8 @@ def run(args) -> int:
         out.rule(f"Answer {a.number}" + (f" · {q['category']}" if q.get("category") else ""))
         out.print(Text(f"Q: {q.get('text', '')}", style="bold"))
         print_delivery(out, a.delivery, a.engine, a.model)
+        if a.model_feedback is not None:
+            print_model_feedback(out, a.number, a.model_feedback)
     view.summary(session)
     out.print(Text(f"HTML report: interview-sim report {session.id} --html report.html", style="dim"))
     return 0

@@ -78,6 +78,21 @@
     $("cards").insertBefore(c, $("cards").firstChild);
   }
 
+  // What the person's own model wrote about an answer comes after its card: added to it, marked.
+  function modelFeedback(ev) {
+    var c = $("card-" + ev.number);
+    if (!c) return;
+    var box = el("div", "model-feedback");
+    box.appendChild(el("h3", null, "Content feedback " + ev.mark));
+    var dl = el("dl", "content");
+    ev.points.forEach(function (p) {
+      dl.appendChild(el("dt", null, p.label));
+      dl.appendChild(el("dd", p.label === "Next step" ? "next" : null, p.text));
+    });
+    box.appendChild(dl);
+    c.insertBefore(box, c.querySelector("a"));
+  }
+
   var handlers = {
     interviewer: function (ev) { $("question").textContent = ev.text; $("qhead").textContent = "Interviewer"; $("reason").textContent = ""; },
     question: function (ev) {
@@ -115,6 +130,7 @@
     },
     analysing: function () {},
     card: function (ev) { card(ev); status("Feedback for answer " + ev.number + " is below."); },
+    model_feedback: modelFeedback,
     summary: function (ev) {
       var d = $("done");
       d.hidden = false;
