@@ -45,8 +45,12 @@ def test_iter_blocks_is_bounded_and_complete():
 def test_recorder_writes_while_recording_and_stops_on_silence(virtual_audio, tmp_path):
     path = tmp_path / "answer.wav"
     sizes: list[float] = []
+    listening = threading.Event()
 
     def play_and_watch():
+        # Play once the stream delivers: opening it can take longer than any fixed wait on a
+        # loaded machine, and the clip's first words would fall before the recording began.
+        assert listening.wait(20)
         time.sleep(0.3)
         player = subprocess.Popen(["paplay", "--device=mic_feed", str(DATA / "jfk.wav")])
         while player.poll() is None:
@@ -56,13 +60,13 @@ def test_recorder_writes_while_recording_and_stops_on_silence(virtual_audio, tmp
 
     watcher = threading.Thread(target=play_and_watch)
     watcher.start()
-    recorded = record_answer(path, None, StopRules(max_s=30, silence_stop_s=1.5))
+    recorded = record_answer(path, None, StopRules(max_s=30, silence_stop_s=1.5),
+                             on_tick=lambda elapsed_s, *_: elapsed_s > 0 and listening.set())
     watcher.join()
     assert recorded.stopped_by == "silence" and recorded.spoke
-    # The clip's last speech ends at 10.5 s; silence-stop adds 1.5 s. The stream may open up to
-    # about a second after the player starts on a loaded machine (11.95 s was seen), so stopping
-    # at 11 s or later still means after the last word, not at one of the clip's own pauses.
-    assert 11.0 <= recorded.duration_s <= 11.0 + 3.5
+    # The clip starts 0.3 s in and its last speech ends at 10.5 s; silence-stop adds 1.5 s: 12.3 s.
+    # Stopping at 11.5 s or later still means after the last word, not at one of the clip's pauses.
+    assert 11.5 <= recorded.duration_s <= 12.3 + 2.5
     assert len(sizes) >= 5 and sizes == sorted(sizes) and sizes[-1] > 5.0
     audio, rate = soundfile.read(str(path), dtype="float32")
     assert rate == 16000 and audio.size / rate == pytest.approx(recorded.duration_s, abs=0.05)
