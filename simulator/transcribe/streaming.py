@@ -60,6 +60,12 @@ class ChunkPolicy:
     # Alone, a second of speech leaves Whisper without context: the verbatim pass wrote "It's
     # like, uh, it's like, uh, ..." for JFK's "check it" and decoded a second window for it.
     context_s: float = 8.0
+    # A chunk held at a pause (`StreamingTranscriber._hold`) is decoded whole once the person has
+    # spoken this long past it. Released at the first word after it, the whole decoding (about 2 s
+    # of work for 12-24 s of audio) ran just as an answer's closing sentence did, and feedback
+    # waited for it: with `bench latency ... 30 8`, a median of 1.06 s. An answer that ends before
+    # this much more speech takes the held chunk and what follows as its last chunk, from the draft.
+    resume_s: float = 3.0
 
 
 class StreamingTranscriber:
@@ -85,8 +91,9 @@ class StreamingTranscriber:
         # as it is transcribed, so there is no idle time to fill.
         self._drafts = (max_pending_chunks == 0) if drafts is None else drafts
         self._busy = False  # the worker is transcribing something
-        # (piece start, steps, words, unheard stretches)
-        self._draft: tuple[int, int, list[TimedWord], list[Unheard]] | None = None
+        # Finished drafts by the sample their own audio starts at: (steps, words, unheard stretches).
+        # Usually one, from the pending audio's start; a held chunk adds the rest of it (`_hold`).
+        self._drafts_done: dict[int, tuple[int, list[TimedWord], list[Unheard]]] = {}
         self._drafted_speech = 0  # speech steps in the pending audio when the last draft was asked
         self._held: int | None = None  # a chunk cut here (steps) at a pause, waiting to know if the answer goes on
         self._worker = threading.Thread(target=self._work, name="stream-transcribe", daemon=True)
@@ -120,10 +127,8 @@ class StreamingTranscriber:
             while not settled.wait(0.05):
                 if not self._worker.is_alive():
                     break
-        if self._held is not None:
-            held, self._held = self._held, None
-            # The answer ended in the held chunk's pause: it is the last chunk, and its draft stands.
-            self._submit(held, last=not any(self._speech[held:]))
+        # A chunk still held when the answer ends is part of its last chunk, whose draft stands.
+        self._held = None
         self._submit(len(self._steps), last=True)
         self._chunks.put(None)
         self._worker.join()
@@ -161,9 +166,11 @@ class StreamingTranscriber:
 
     def _maybe_cut(self) -> None:
         if self._held is not None:
-            # The person speaks again (or the pause has run to a chunk's longest): the held chunk
-            # is decoded whole, where a file's cut falls, and the rest is cut as a file's would be.
-            if not self._speech[-1] and (len(self._steps) - self._held) * STEP_S < self.policy.max_s:
+            # The person has gone on speaking (ChunkPolicy.resume_s), or the pause has run to a
+            # chunk's longest: the held chunk is decoded whole, where a file's cut falls, and the
+            # rest is cut as a file's would be.
+            since = len(self._steps) - self._held
+            if sum(self._speech[self._held:]) * STEP_S < self.policy.resume_s and since * STEP_S < self.policy.max_s:
                 return
             held, self._held = self._held, None
             self._submit(held)
@@ -198,27 +205,39 @@ class StreamingTranscriber:
         """Hold the chunk cut at `upto` when a finished draft covers its start, until it is known
         whether the answer goes on. Whether a draft was made depends on how busy the worker was,
         so a chunk the person speaks past is decoded whole, never built from one: live words would
-        differ from a file's by the machine's speed. Only an answer's last chunk uses its draft."""
-        draft = self._draft
-        if draft is None or draft[0] != self._chunk_start or draft[1] > upto:
+        differ from a file's by the machine's speed. Only an answer's last chunk uses its draft;
+        so that such an answer does not wait for the rest of the held chunk, the idle worker
+        drafts it now, with the audio before it as context."""
+        draft = self._drafts_done.get(self._chunk_start)
+        if draft is None or draft[0] > upto:
             return False
         self._held = upto
+        done = draft[0]
+        if done < upto and any(self._speech[done:upto]):
+            before = np.concatenate((self._before, *self._steps[:done]))
+            rest = np.concatenate(self._steps[done:upto])
+            lead = max(0, min(before.size, int(self.policy.context_s * SAMPLE_RATE) - rest.size))
+            own_start = self._chunk_start + before.size - self._before.size
+            self._busy = True
+            self._chunks.put(_Piece(np.concatenate((before[before.size - lead:], rest)), own_start - lead, lead,
+                                    tuple(self._speech[done:upto]), upto - done))
         return True
 
     def _use_draft(self, limit: int) -> int:
-        """Take a finished draft's words for the audio it covered, if it starts where the pending
-        audio starts and ends within its first `limit` steps; how many steps it covered (0: none)."""
-        draft = self._draft
-        if draft is None or draft[0] != self._chunk_start or draft[1] > limit:
-            return 0
-        _, upto, words, unheard = draft
-        with self._lock:
-            self._words.extend(words)
-            self._unheard.extend(unheard)
-        self.drafts_used += 1
-        self._advance(np.concatenate(self._steps[:upto]))
-        self._steps, self._speech = self._steps[upto:], self._speech[upto:]
-        return upto
+        """Take the finished drafts' words for the audio they covered, one after another from
+        where the pending audio starts, within its first `limit` steps; how many steps they
+        covered (0: none)."""
+        used = 0
+        while (draft := self._drafts_done.get(self._chunk_start)) is not None and draft[0] <= limit - used:
+            steps, words, unheard = draft
+            with self._lock:
+                self._words.extend(words)
+                self._unheard.extend(unheard)
+            self.drafts_used += 1
+            self._advance(np.concatenate(self._steps[:steps]))
+            self._steps, self._speech = self._steps[steps:], self._speech[steps:]
+            used += steps
+        return used
 
     def _submit(self, upto: int, last: bool = False) -> None:
         # The answer's last chunk: a draft that ended at a pause inside it stands, and only the
@@ -228,7 +247,7 @@ class StreamingTranscriber:
             upto -= self._use_draft(upto)
         if upto <= 0:
             return
-        self._draft, self._drafted_speech = None, 0
+        self._drafts_done, self._drafted_speech = {}, 0
         pieces, speech = self._steps[:upto], self._speech[:upto]
         self._steps, self._speech = self._steps[upto:], self._speech[upto:]
         audio = np.concatenate(pieces)
@@ -278,7 +297,7 @@ class StreamingTranscriber:
             finally:
                 self._busy = False
             if piece.draft_steps is not None:
-                self._draft = (piece.own_start, piece.draft_steps, words, unheard)
+                self._drafts_done[piece.own_start] = (piece.draft_steps, words, unheard)
                 continue
             with self._lock:
                 self._words.extend(words)
