@@ -546,7 +546,7 @@ def _mains(interviewer) -> list[dict]:
     return [t.question for t in interviewer.turns if t.question is not None and t.question["role"] == "main"]
 
 
-def _planned(url: str, job: str, model_name: str = "", budget_s: float | None = None):
+def _planned(url: str, job: str, model_name: str = ""):
     """(the rules' plan, the plan after the model was asked, its notes, seconds the asking took)."""
     from dataclasses import replace
 
@@ -558,7 +558,7 @@ def _planned(url: str, job: str, model_name: str = "", budget_s: float | None = 
     interviewer = plan_for_job(job, questions=5, seed=3, model=model)
     notes: list[str] = []
     start = time.monotonic()
-    interviewer.write_plan_with_model(job, None, notes.append, budget_s)
+    interviewer.write_plan_with_model(job, None, notes.append)
     return rules, interviewer, notes, time.monotonic() - start
 
 

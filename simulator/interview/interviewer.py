@@ -2,7 +2,9 @@
 
 The plan: a greeting, a warm-up question, the main questions (mixed categories and banks, none
 the person was asked in their recent sessions unless they ask for repeats), and a closing "do
-you have any questions for me?" whose answer is recorded like any other.
+you have any questions for me?" whose answer is recorded like any other. With the person's own
+model and a job description or résumé, `write_plan_with_model` lets the model write the first
+main questions (simulator.interview.model_plan), marked `written_by`; the rules' keep the rest.
 
 After each main question the interviewer may ask one follow-up, by rules it explains:
 
@@ -261,8 +263,7 @@ class Interviewer:
             picks.sort(key=lambda q: q.difficulty)  # easier first, as interviews tend to go
         return picks
 
-    def write_plan_with_model(self, job_text: str | None, resume_text: str | None, note: Callable[[str], None],
-                              budget_s: float | None = None) -> None:
+    def write_plan_with_model(self, job_text: str | None, resume_text: str | None, note: Callable[[str], None]) -> None:
         """The first main questions written by the model (`self.model`) from the job description and
         résumé when they pass the checks of `simulator.interview.model_plan` within its BUDGET_S;
         the rules' questions keep the other slots, so the plan keeps its count. `note` says in one
@@ -275,8 +276,7 @@ class Interviewer:
             return
         try:
             written, dropped = model_questions(self.model, job_text, resume_text, len(slots),
-                                               [t.text for t in self.turns if t.question is not None],
-                                               BUDGET_S if budget_s is None else budget_s)
+                                               [t.text for t in self.turns if t.question is not None], BUDGET_S)
         except ModelFailure as exc:
             note(f"your model's plan was not used ({exc.reason}): the rules' questions are asked")
             return
