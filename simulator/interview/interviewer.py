@@ -281,7 +281,8 @@ class Interviewer:
             note(f"your model's plan was not used ({exc.reason}): the rules' questions are asked")
             return
         if dropped:
-            note(f"{len(dropped)} of your model's questions were not used ({dropped[0]}): the rules' fill their places")
+            note(f"{len(dropped)} of your model's questions {'was' if len(dropped) == 1 else 'were'} not used "
+                 f"({dropped[0]}): the rules' fill {'its place' if len(dropped) == 1 else 'their places'}")
         written_by = self.model.model or "your model"
         # The model's questions take the first slots; the rules' questions keep the slots after them.
         for n, (i, planned) in enumerate(zip(slots, written), start=1):
