@@ -434,6 +434,60 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     assert page.count("Content feedback written by your model, smollm2-135m-instruct") == 1
 
 
+@pytest.mark.audio
+@pytest.mark.model
+def test_practice_with_a_job_asks_the_models_plan_question_marked(virtual_audio, recordings, llm_server, tmp_path):
+    """The practice start: the model is asked for the plan before the greeting, its question is
+    asked marked in the terminal, said at the start, stored with `written_by`, and marked in the
+    HTML report."""
+    import json
+    import subprocess
+
+    import soundfile
+
+    from conftest import DATA, VENV_BIN, cli
+
+    samples, rate = soundfile.read(str(DATA / "jfk.wav"), dtype="float32")
+    short = tmp_path / "short.wav"
+    soundfile.write(str(short), samples[: int(3.5 * rate)], rate)
+    job = tmp_path / "job.txt"
+    job.write_text(EASY_JOB)
+    app = subprocess.Popen(
+        [str(VENV_BIN / "interview-sim"), "practice", "--questions", "3", "--seed", "3", "--silence-stop", "1",
+         "--max-answer", "20", "--no-speak", "--recordings-dir", str(recordings), "--llm", llm_server,
+         "--job", str(job)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        for line in app.stdout:
+            lines.append(line)
+            if LISTENING in line:
+                time.sleep(0.3)
+                subprocess.run(["paplay", "--device=mic_feed", str(short)], check=True, timeout=60)
+        app.wait(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    out = "".join(lines)
+    assert app.returncode == 0, out
+    session_id = json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["id"]
+    from simulator.store import Store
+
+    mains = [a.question for a in Store(recordings).session(session_id).answers if a.question["role"] == "main"]
+    assert len(mains) == 1, out
+    if mains[0].get("written_by") is None:  # the small model wrote nothing usable: one line said so
+        assert out.count("your model's plan was not used") == 1, out
+        pytest.fail("the model's plan question was not used:\n" + out)
+    q = mains[0]
+    assert q["written_by"] == "smollm2-135m-instruct" and q["bank"] == "model" and q["why"], q
+    assert "1 main question was written by your model" in out, out
+    assert f"(question written by your model, smollm2-135m-instruct: {q['why']})" in " ".join(out.split()), out
+    html = cli("report", session_id, "--html", str(tmp_path / "r.html"), "--recordings-dir", str(recordings))
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("Question written by your model (smollm2-135m-instruct)") == 1
+
+
 # -- doctor -------------------------------------------------------------------------------------------------
 
 def test_doctor_refuses_a_remote_server_without_a_connection(no_sockets):
