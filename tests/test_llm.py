@@ -565,6 +565,39 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
                                                 "for you, ask what you can do for your country."))
 
 
+@pytest.mark.browser
+@pytest.mark.model
+def test_a_browser_interview_with_a_job_shows_the_models_plan_question_marked(llm_server, tmp_path):
+    """The start page's job and model address: the first question is the model's, marked under it
+    with its why, as `practice` asks it (the browser goes through the same door)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from conftest import DATA
+    from test_web import Server, _launch
+
+    server = Server(tmp_path / "recordings")
+    try:
+        with sync_playwright() as p:
+            browser = _launch(p, DATA / "jfk.wav")
+            page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates text
+            page.goto(server.url("/"))
+            page.fill("textarea[name=job]", EASY_JOB)
+            for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3}.items():
+                page.fill(f"input[name={name}]", str(value))
+            page.click("#start")
+            page.wait_for_url(re.compile(r"/interview"))
+            page.click("#begin")
+            page.wait_for_function("document.getElementById('qhead').textContent.startsWith('Question 1 of 1')",
+                                   timeout=60_000)
+            reason = page.text_content("#reason")
+            assert reason.startswith("(written by your model, smollm2-135m-instruct) Why this question: "), reason
+            browser.close()
+    finally:
+        server.stop()
+
+
 # -- bench ------------------------------------------------------------------------------------------------
 
 def test_bench_times_follow_ups_and_feedback_from_the_model_and_counts_those_that_pass(llm_server):
