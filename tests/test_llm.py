@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -433,6 +434,60 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     assert page.count("Content feedback written by your model, smollm2-135m-instruct") == 1
 
 
+@pytest.mark.audio
+@pytest.mark.model
+def test_practice_with_a_job_asks_the_models_plan_question_marked(virtual_audio, recordings, llm_server, tmp_path):
+    """The practice start: the model is asked for the plan before the greeting, its question is
+    asked marked in the terminal, said at the start, stored with `written_by`, and marked in the
+    HTML report."""
+    import json
+    import subprocess
+
+    import soundfile
+
+    from conftest import DATA, VENV_BIN, cli
+
+    samples, rate = soundfile.read(str(DATA / "jfk.wav"), dtype="float32")
+    short = tmp_path / "short.wav"
+    soundfile.write(str(short), samples[: int(3.5 * rate)], rate)
+    job = tmp_path / "job.txt"
+    job.write_text(EASY_JOB)
+    app = subprocess.Popen(
+        [str(VENV_BIN / "interview-sim"), "practice", "--questions", "3", "--seed", "3", "--silence-stop", "1",
+         "--max-answer", "20", "--no-speak", "--recordings-dir", str(recordings), "--llm", llm_server,
+         "--job", str(job)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    try:
+        for line in app.stdout:
+            lines.append(line)
+            if LISTENING in line:
+                time.sleep(0.3)
+                subprocess.run(["paplay", "--device=mic_feed", str(short)], check=True, timeout=60)
+        app.wait(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    out = "".join(lines)
+    assert app.returncode == 0, out
+    session_id = json.loads(cli("sessions", "--json", "--recordings-dir", str(recordings)).stdout)[0]["id"]
+    from simulator.store import Store
+
+    mains = [a.question for a in Store(recordings).session(session_id).answers if a.question["role"] == "main"]
+    assert len(mains) == 1, out
+    if mains[0].get("written_by") is None:  # the small model wrote nothing usable: one line said so
+        assert out.count("your model's plan was not used") == 1, out
+        pytest.fail("the model's plan question was not used:\n" + out)
+    q = mains[0]
+    assert q["written_by"] == "smollm2-135m-instruct" and q["bank"] == "model" and q["why"], q
+    assert "1 main question was written by your model" in out, out
+    assert f"(question written by your model, smollm2-135m-instruct: {q['why']})" in " ".join(out.split()), out
+    html = cli("report", session_id, "--html", str(tmp_path / "r.html"), "--recordings-dir", str(recordings))
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count("Question written by your model (smollm2-135m-instruct)") == 1
+
+
 # -- doctor -------------------------------------------------------------------------------------------------
 
 def test_doctor_refuses_a_remote_server_without_a_connection(no_sockets):
@@ -510,6 +565,39 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
                                                 "for you, ask what you can do for your country."))
 
 
+@pytest.mark.browser
+@pytest.mark.model
+def test_a_browser_interview_with_a_job_shows_the_models_plan_question_marked(llm_server, tmp_path):
+    """The start page's job and model address: the first question is the model's, marked under it
+    with its why, as `practice` asks it (the browser goes through the same door)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from conftest import DATA
+    from test_web import Server, _launch
+
+    server = Server(tmp_path / "recordings")
+    try:
+        with sync_playwright() as p:
+            browser = _launch(p, DATA / "jfk.wav")
+            page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates text
+            page.goto(server.url("/"))
+            page.fill("textarea[name=job]", EASY_JOB)
+            for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3}.items():
+                page.fill(f"input[name={name}]", str(value))
+            page.click("#start")
+            page.wait_for_url(re.compile(r"/interview"))
+            page.click("#begin")
+            page.wait_for_function("document.getElementById('qhead').textContent.startsWith('Question 1 of 1')",
+                                   timeout=60_000)
+            reason = page.text_content("#reason")
+            assert reason.startswith("(written by your model, smollm2-135m-instruct) Why this question: "), reason
+            browser.close()
+    finally:
+        server.stop()
+
+
 # -- bench ------------------------------------------------------------------------------------------------
 
 def test_bench_times_follow_ups_and_feedback_from_the_model_and_counts_those_that_pass(llm_server):
@@ -531,3 +619,153 @@ def test_bench_times_follow_ups_and_feedback_from_the_model_and_counts_those_tha
 def test_bench_refuses_a_remote_model_before_sending(no_sockets):
     ran = run("bench", "--follow-ups", "--llm", "http://10.0.0.1:11434")
     assert ran.returncode != 0 and "not on this machine" in ran.stderr and not no_sockets
+
+
+# -- a plan written by the model ----------------------------------------------------------------------
+
+JOBS = Path(__file__).parent / "data" / "jobs"
+# A short job whose every line is its point: a why from any of it names one of its words.
+EASY_JOB = ("Senior data analyst. You will build SQL reports for the finance team and present findings to "
+            "directors. Experience with Python and dashboards.")
+
+
+def _mains(interviewer) -> list[dict]:
+    return [t.question for t in interviewer.turns if t.question is not None and t.question["role"] == "main"]
+
+
+def _planned(url: str, job: str, model_name: str = ""):
+    """(the rules' plan, the plan after the model was asked, its notes, seconds the asking took)."""
+    from dataclasses import replace
+
+    from simulator.interview.interviewer import plan_for_job
+
+    model = check_url(url)
+    model = replace(model, model=model_name) if model_name else model.with_listed_model(5)
+    rules = plan_for_job(job, questions=5, seed=3)
+    interviewer = plan_for_job(job, questions=5, seed=3, model=model)
+    notes: list[str] = []
+    start = time.monotonic()
+    interviewer.write_plan_with_model(job, None, notes.append)
+    return rules, interviewer, notes, time.monotonic() - start
+
+
+def _assert_contract(rules, interviewer, notes: list[str], job: str) -> list[dict]:
+    """The plan keeps its count; the model's questions passed the checks and take the first slots,
+    the rules' questions keep the others; every note is one line. The model's questions are returned."""
+    from simulator.interview.model_plan import check_question
+
+    mains, rules_mains = _mains(interviewer), _mains(rules)
+    assert len(mains) == len(rules_mains) == 3
+    written = [q for q in mains if q.get("written_by")]
+    for q in written:
+        assert q["written_by"] == "smollm2-135m-instruct" and q["bank"] == "model" and q["why"]
+        others = [words_of(o["text"]) for o in mains if o is not q]
+        assert check_question(q["text"], q["why"], job, "", others).text == q["text"]
+    assert [q["text"] for q in mains[len(written):]] == [q["text"] for q in rules_mains[len(written):]]
+    assert all("\n" not in n for n in notes) and len(notes) <= 1, notes
+    return written
+
+
+def test_the_model_writes_plan_questions_that_pass_the_checks_or_the_rules_plan_stands(llm_server):
+    from simulator.interview.model_plan import BUDGET_S
+
+    job = (JOBS / "backend-engineer.txt").read_text()
+    rules, interviewer, notes, took = _planned(llm_server, job)
+    assert took < BUDGET_S + SLACK_S, took
+    written = _assert_contract(rules, interviewer, notes, job)
+    if not written:  # the small model may write nothing usable: then one line says so, and the rules plan
+        assert notes and "your model's plan was not used" in notes[0] and "the rules' questions are asked" in notes[0]
+        assert [q["text"] for q in _mains(interviewer)] == [q["text"] for q in _mains(rules)]
+
+
+def test_a_model_written_plan_question_lands_marked_in_the_plan_view(llm_server):
+    from simulator.interview.model_plan import BUDGET_S
+    from simulator.interview.plan_view import plan_dict, plan_lines
+
+    rules, interviewer, notes, took = _planned(llm_server, EASY_JOB)
+    assert took < BUDGET_S + SLACK_S, took
+    written = _assert_contract(rules, interviewer, notes, EASY_JOB)
+    assert written, notes
+    first = plan_dict(interviewer)["questions"][1]  # after the warm-up
+    assert first["text"] == written[0]["text"] and first["written_by"] == "smollm2-135m-instruct"
+    lines = plan_lines(interviewer)
+    at = lines.index(next(ln for ln in lines if ln.endswith(written[0]["text"])))
+    assert lines[at + 1] == "   written by your model, smollm2-135m-instruct"
+    assert lines[at + 2] == f"   why: {written[0]['why']}"
+    assert sum("written by your model" in ln for ln in lines) == len(written)
+
+
+def test_a_model_written_plan_question_is_marked_when_asked_and_in_the_report():
+    from rich.console import Console
+
+    from simulator.interview.session import Turn
+    from simulator.report.html import _written_by
+    from simulator.report.terminal import TerminalView
+
+    q = {"text": "How do you build SQL reports?", "category": "job", "time_budget_s": 90, "role": "main",
+         "bank": "model", "id": "model-1", "why": "the job builds SQL reports", "written_by": "smollm2"}
+    out = Console(record=True, width=200)
+    TerminalView(out).question(2, 5, Turn(q["text"], question=q, number=2))
+    shown = out.export_text()
+    assert "Question 2 of 5" in shown and "(question written by your model, smollm2: the job builds SQL reports)" in shown
+    assert _written_by(q).startswith('<div class="meta written-by">Question written by your model (smollm2)')
+
+
+def test_the_plan_command_asks_the_model_and_shows_its_questions_marked(llm_server, tmp_path):
+    job = tmp_path / "job.txt"
+    job.write_text(EASY_JOB)
+    ran = run("plan", "--job", str(job), "--seed", "3", "--llm", llm_server)
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    marks = [i for i, ln in enumerate(lines) if ln == "   written by your model, smollm2-135m-instruct"]
+    assert marks, ran.stdout + ran.stderr  # the same reply as the landing test above: temperature 0
+    assert all(lines[i - 1].startswith(f"{n + 2}. [model/job, ") for n, i in enumerate(marks))
+    assert all(lines[i + 1].startswith("   why: ") for i in marks)
+    assert ran.stderr.count("\n") <= 1  # at most the one line on what was not used
+    ran = run("plan", "--job", str(job), "--llm", "http://192.168.1.20:11434")
+    assert ran.returncode == 2 and "is not on this machine" in ran.stderr
+
+
+def test_plan_questions_failing_the_checks_are_dropped_one_by_one():
+    from simulator.interview.model_plan import check_question
+
+    seen = [words_of("Tell me about yourself?")]
+    with pytest.raises(ModelFailure, match="is not a question"):
+        check_question("Tell me about SQL reports.", "the job's SQL reports", EASY_JOB, "", seen)
+    with pytest.raises(ModelFailure, match="asked twice"):
+        check_question("Tell me about yourself?", "the job's SQL reports", EASY_JOB, "", seen)
+    with pytest.raises(ModelFailure, match="copied the worked example"):
+        check_question("What is your SQL?", "the job plans shifts for twelve", "plans shifts", "", seen)
+    with pytest.raises(ModelFailure, match="names no word"):
+        check_question("What do you enjoy most?", "because it is a good question", EASY_JOB, "", seen)
+    kept = check_question("How do you build SQL reports?", "the job builds SQL reports", EASY_JOB, "", seen)
+    assert kept.words == "sql, reports" and kept.source == "job"
+    assert check_question("What did you ship at the bank?", "your résumé's bank work", "", "I worked at a bank.",
+                          seen).source == "resume"
+
+
+def test_a_closed_port_leaves_the_rules_plan_at_once_said_in_one_line():
+    from llm_server import free_port
+
+    rules, interviewer, notes, took = _planned(f"http://127.0.0.1:{free_port()}", EASY_JOB, "any")
+    assert took < 1.0, took
+    assert [t.text for t in interviewer.turns] == [t.text for t in rules.turns]
+    assert not any(q.get("written_by") for q in _mains(interviewer))
+    assert len(notes) == 1 and "\n" not in notes[0], notes
+    assert notes[0].startswith("your model's plan was not used (nothing is listening") and "rules'" in notes[0]
+
+
+def test_a_slow_model_leaves_the_rules_plan_at_the_budget(llm_server):
+    from simulator.interview.model_plan import BUDGET_S
+
+    rules, interviewer, notes, took = _planned(llm_server, EASY_JOB, "slow")
+    assert BUDGET_S - 0.05 <= took < BUDGET_S + SLACK_S, took
+    assert [t.text for t in interviewer.turns] == [t.text for t in rules.turns]
+    assert len(notes) == 1 and f"no answer within {BUDGET_S:g} s" in notes[0], notes
+
+
+def test_a_plan_reply_that_is_not_json_leaves_the_rules_plan(llm_server):
+    rules, interviewer, notes, took = _planned(llm_server, EASY_JOB, "prose")
+    assert took < 1.0, took
+    assert [t.text for t in interviewer.turns] == [t.text for t in rules.turns]
+    assert len(notes) == 1 and "not JSON" in notes[0], notes

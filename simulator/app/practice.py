@@ -59,6 +59,15 @@ def plan(settings: Config, options: InterviewOptions, store=None, model=None):
 MODEL_LIST_BUDGET_S = 2.0  # asking the server which model it serves, once at the start
 
 
+def with_model(interviewer, model, options: InterviewOptions, warn: Callable[[str], None]):
+    """`model`, named (`named_model`), set as the interviewer's, which has then asked it once for
+    main questions from the job description and résumé (kept when they pass the checks; `warn`
+    says in one line what was not used and why). Returns the named model."""
+    model = interviewer.model = named_model(model, warn)
+    interviewer.write_plan_with_model(options.job, options.resume, warn)
+    return model
+
+
 def local_model(settings: Config, options: InterviewOptions):
     """The person's own model server (`--llm` or the settings' llm_url), or None when they named
     none. An address off this machine's loopback is refused here (UserError) unless
@@ -188,7 +197,7 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
         if model is not None:  # the plan is good: now the server is asked
             from simulator.interview.model_followups import warm_up
 
-            model = interviewer.model = named_model(model, view.warn)
+            model = with_model(interviewer, model, options, view.warn)
             warm_up(model)  # while the interviewer greets: the first follow-up is then as quick as the rest
         source = answers(limits)
         store.ensure_writable()  # a read-only or full folder fails now, not after the first answer
@@ -210,6 +219,10 @@ def run_interview(settings: Config, options: InterviewOptions, answers: Answers,
                 view.listening(f"Your model ({model.model or 'unnamed'} at {model.url}) writes the follow-ups and "
                                "content feedback; it is sent each question, what a strong answer covers and your "
                                "answer's words, and the rules' stand when it cannot.")
+                written = sum(1 for t in interviewer.turns if t.question is not None and t.question.get("written_by"))
+                if written:
+                    view.listening(f"{written} main question{'s were' if written != 1 else ' was'} written by your "
+                                   "model from the job description and résumé you gave it.")
             session_settings = SessionSettings(
                 kind="practice", bank=",".join(b.name for b in interviewer.banks), engine=settings.engine,
                 model=settings.model,

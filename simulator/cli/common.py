@@ -51,7 +51,8 @@ def engine_options(c) -> None:
 def llm_options(c) -> None:
     c.add_argument("--llm", dest="llm_url", metavar="URL",
                    help="your own local model server (OpenAI-compatible: Ollama, llama-server, ...), e.g. "
-                        "http://127.0.0.1:11434; it writes the follow-ups and content feedback (default: the config's llm_url, none)")
+                        "http://127.0.0.1:11434; it writes main questions from --job/--resume, the follow-ups and content feedback "
+                        "(default: the config's llm_url, none)")
     c.add_argument("--llm-model", metavar="NAME",
                    help="the model to ask for there (default: the config's llm_model, else the first it lists)")
     c.add_argument("--allow-remote-llm", action="store_true",

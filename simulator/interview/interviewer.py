@@ -2,7 +2,9 @@
 
 The plan: a greeting, a warm-up question, the main questions (mixed categories and banks, none
 the person was asked in their recent sessions unless they ask for repeats), and a closing "do
-you have any questions for me?" whose answer is recorded like any other.
+you have any questions for me?" whose answer is recorded like any other. With the person's own
+model and a job description or résumé, `write_plan_with_model` lets the model write the first
+main questions (simulator.interview.model_plan), marked `written_by`; the rules' keep the rest.
 
 After each main question the interviewer may ask one follow-up, by rules it explains:
 
@@ -55,6 +57,10 @@ RECENT_SESSIONS = 10  # questions asked in this many recent sessions are not ask
 WARM_UP_BANK = "general"  # where the warm-up comes from when the chosen banks have none
 CLOSING_BANK, CLOSING_ID = "closing", "any-questions-for-me"
 CURVEBALL_BANK = "composure"  # pressure mode draws extra curveballs from here
+MODEL_BANK = "model"  # the `bank` of main questions the person's own model wrote
+# What a strong answer to the model's question shows: it wrote the question, not this, so the
+# rules' follow-ups and feedback are held to what any question about the job asks for.
+MODEL_STRONG_ANSWER = "One real situation from your own work that fits the job: what you did, how, and how it turned out."
 
 EXAMPLE = "Can you give me a specific example?"
 OUTCOME = "What was the outcome?"
@@ -256,6 +262,36 @@ class Interviewer:
         else:
             picks.sort(key=lambda q: q.difficulty)  # easier first, as interviews tend to go
         return picks
+
+    def write_plan_with_model(self, job_text: str | None, resume_text: str | None, note: Callable[[str], None]) -> None:
+        """The first main questions written by the model (`self.model`) from the job description and
+        résumé when they pass the checks of `simulator.interview.model_plan` within its BUDGET_S;
+        the rules' questions keep the other slots, so the plan keeps its count. `note` says in one
+        line what was not used and why."""
+        from simulator.interview.model_plan import BUDGET_S, model_questions
+        from simulator.llm.endpoint import ModelFailure
+
+        slots = [i for i, t in enumerate(self.turns) if t.question is not None and t.question["role"] == "main"]
+        if self.model is None or not slots or not (job_text or resume_text):
+            return
+        try:
+            written, dropped = model_questions(self.model, job_text, resume_text, len(slots),
+                                               [t.text for t in self.turns if t.question is not None], BUDGET_S)
+        except ModelFailure as exc:
+            note(f"your model's plan was not used ({exc.reason}): the rules' questions are asked")
+            return
+        if dropped:
+            note(f"{len(dropped)} of your model's questions {'was' if len(dropped) == 1 else 'were'} not used "
+                 f"({dropped[0]}): the rules' fill {'its place' if len(dropped) == 1 else 'their places'}")
+        written_by = self.model.model or "your model"
+        # The model's questions take the first slots; the rules' questions keep the slots after them.
+        for n, (i, planned) in enumerate(zip(slots, written), start=1):
+            rules = self.turns[i].question
+            q = Question(f"model-{n}", MODEL_BANK, planned.text, "job", int(rules.get("difficulty", 2)),
+                         float(rules.get("base_time_budget_s", rules["time_budget_s"])), MODEL_STRONG_ANSWER)
+            self.why[q.key] = (planned.why, planned.words, planned.source)
+            self.turns[i] = self._turn(q.text, {**self._question(q, "main"), "written_by": written_by},
+                                       self.turns[i].number)
 
     # -- the conversation -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ def plan_dict(interviewer) -> dict:
         questions.append({"number": turn.number, "role": q["role"], "bank": q["bank"], "id": q["id"],
                           "category": q["category"], "text": q["text"], "time_budget_s": q["time_budget_s"],
                           "why": q.get("why") or _default_why(q), "job_words": q.get("job_words", ""),
-                          "resume_words": q.get("resume_words", "")})
+                          "resume_words": q.get("resume_words", ""), "written_by": q.get("written_by", "")})
     return {"seed": interviewer.seed, "banks": [b.name for b in interviewer.banks],
             "job": interviewer.job.to_dict() if interviewer.job is not None else None,
             "resume": interviewer.resume.to_dict() if interviewer.resume is not None else None,
@@ -53,6 +53,8 @@ def plan_lines(interviewer) -> list[str]:
         lines.append("")
     for q in d["questions"]:
         lines.append(f"{q['number']}. [{q['bank']}/{q['category']}, {q['time_budget_s']:g} s] {q['text']}")
+        if q["written_by"]:  # the person's own model wrote it: said, so it is never taken for the rules'
+            lines.append(f"   written by your model, {q['written_by']}")
         lines.append(f"   why: {q['why']}")
     for note in d["notes"]:
         lines.append(f"Note: {note}.")

@@ -211,9 +211,12 @@ def _overview(session: Session) -> str:
 
 
 def _written_by(q: dict) -> str:
-    """A follow-up the person's own model wrote says so (the rules' need no mark)."""
+    """A question or follow-up the person's own model wrote says so (the rules' need no mark)."""
     if not q.get("written_by"):
         return ""
+    if not q.get("follow_up_of"):
+        return (f'<div class="meta written-by">Question written by your model ({escape(q["written_by"])}): '
+                f'{escape(q.get("why", ""))}</div>')
     return (f'<div class="meta written-by">Follow-up written by your model ({escape(q["written_by"])}), '
             f'about \u201c{escape(q.get("quote", ""))}\u201d</div>')
 

@@ -121,7 +121,8 @@ class TerminalView:
         q = turn.question or {}
         budget = f" · {q['time_budget_s']:g} s" if q.get("time_budget_s") else ""
         self.out.print()
-        if q.get("written_by"):  # the person's own model wrote it: said, so it is never taken for the rules'
+        if q.get("written_by") and q.get("follow_up_of"):  # the person's own model wrote it: said, so it
+            # is never taken for the rules'
             self.out.print(Text(f"(follow-up written by your model, {q['written_by']}, about "
                                 f"\"{q.get('quote', '')}\")", style="dim"))
         elif q.get("follow_up_of"):  # the reason, so the rule that chose it is never a mystery
@@ -129,6 +130,9 @@ class TerminalView:
         else:
             self.out.rule(f"Question {number} of {total}" + (f" · {q['category']}" if q.get("category") else "")
                           + budget)
+            if q.get("written_by"):
+                self.out.print(Text(f"(question written by your model, {q['written_by']}: {q.get('why', '')})",
+                                    style="dim"))
         self.out.print(Text(f"Interviewer: {turn.text}", style="bold"))
 
     def listening(self, hint: str) -> None:

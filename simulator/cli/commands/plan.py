@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from simulator.app.options import InterviewOptions, argument_type
-from simulator.cli.common import print_json, settings
+from simulator.cli.common import llm_options, print_json, settings, warn
 
 HELP = "Print the interview that would be asked, and why each question was chosen."
 
@@ -16,15 +16,21 @@ def add_arguments(c) -> None:
     c.add_argument("--seed", type=argument_type("seed"),
                    help="the seed `practice --seed N --repeat` would use (default: a random one)")
     c.add_argument("--json", action="store_true", help="the job read and the questions, machine-readable")
+    llm_options(c)
 
 
 def run(args) -> int:
-    from simulator.app.practice import plan, plan_dict, plan_lines, read_texts
+    from simulator.app.practice import local_model, plan, plan_dict, plan_lines, read_texts, with_model
 
     job, resume = read_texts(args.job, args.resume)
     options = InterviewOptions.parse({"banks": args.bank, "questions": args.questions, "seed": args.seed,
-                                      "repeat": True, "job": job, "resume": resume})
-    interviewer = plan(settings(args), options, None)
+                                      "repeat": True, "job": job, "resume": resume, "llm_url": args.llm_url,
+                                      "llm_model": args.llm_model, "allow_remote_llm": args.allow_remote_llm})
+    resolved = settings(args)
+    model = local_model(resolved, options)  # refused before anything when not allowed
+    interviewer = plan(resolved, options, None, model)
+    if model is not None:  # the plan is good: now the server is asked
+        with_model(interviewer, model, options, warn)
     if args.json:
         print_json(plan_dict(interviewer))
     else:

@@ -99,7 +99,8 @@
       $("qhead").textContent = ev.reason ? "Follow-up" : "Question " + ev.number + " of " + ev.total +
         (ev.category ? " · " + ev.category : "") + (ev.budget_s ? " · " + ev.budget_s + " s" : "");
       $("question").textContent = ev.text;
-      $("reason").textContent = ev.written_by ? "(written by your model, " + ev.written_by + ", about \u201c" + ev.quote + "\u201d)"
+      $("reason").textContent = ev.written_by && ev.reason ? "(written by your model, " + ev.written_by + ", about \u201c" + ev.quote + "\u201d)"
+        : ev.written_by ? "(written by your model, " + ev.written_by + ") Why this question: " + ev.why
         : ev.reason ? "(" + ev.reason + ")" : ev.why ? "Why this question: " + ev.why : "";
       status("The interviewer is asking…");
     },
