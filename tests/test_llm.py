@@ -20,7 +20,7 @@ from simulator.interview.interviewer import EXAMPLE, Interviewer
 from simulator.interview.model_followups import (BUDGET_S, SCHEMA, check_follow_up, messages, model_follow_up,
                                                  warm_up)
 from simulator.llm.endpoint import ModelFailure, ask_json, check_url
-from simulator.llm.grounding import grounded, words_of
+from simulator.llm.grounding import as_said, grounded, words_of
 from simulator.llm.schema import problems
 from test_followups import delivery
 from test_interviewer import answer_to
@@ -118,9 +118,25 @@ def test_grounding_needs_the_words_said_in_order():
     assert not grounded("agreed on a checklist … We had a conflict", spoken)  # not in the order said
 
 
+def test_a_quote_nearly_as_said_is_shown_in_the_words_said_and_one_mostly_not_said_is_not():
+    said = ANSWER.split()
+    # A small model's usual slip: a word added ("and"), one left out ("the"): shown as said, "…" where words were left out.
+    shown = as_said("We had a conflict about code reviews, and some people wanted strict rules", said)
+    assert shown == "We had a conflict … about code reviews. Some people wanted strict rules"
+    assert grounded(shown, words_of(ANSWER))
+    assert as_said("“agreed on a checklist.”", said) == "agreed on a checklist"  # exact: the same words
+    assert as_said("agreed on a strict plan", said) == ""  # 3 of 5 words said: the rest changes what was said
+    assert as_said("we fired the team", said) == ""  # runs under three words are chance
+    assert as_said("the team", said) == "" and as_said("", said) == ""
+    # The question's words are not the answer's.
+    assert as_said("Tell me about a conflict in your team", said) == ""
+
+
 def test_a_follow_up_quoting_words_not_said_is_dropped():
     d = delivery(ANSWER)
-    assert check_follow_up("What was on the checklist?", "agreed on a checklist", QUESTION, d.words)
+    assert check_follow_up("What was on the checklist?", "We talked it through and then agreed on a checklist",
+                           QUESTION, d.words) == ("What was on the checklist?",
+                                                  "We talked it through and agreed on a checklist")  # as said
     with pytest.raises(ModelFailure, match="not words you said"):
         check_follow_up("What was on the checklist?", "agreed on a strict plan", QUESTION, d.words)
     with pytest.raises(ModelFailure, match="which you did not say"):
@@ -355,6 +371,12 @@ def test_feedback_not_ready_is_dropped_at_the_next_follow_up_and_at_the_end(llm_
 # -- a practice run through the virtual microphone ------------------------------------------------------
 
 LISTENING = "Recording: speak now"
+# Decoded from files, its follow-up passed the checks 20 times in 20 here (espeak-ng at 145 and 175
+# words a minute, the server with one thread and with two, after other requests); two answers that
+# read as well failed every time. Through the microphone it passed 2 times in 3: the model is that
+# sensitive to one word of the transcript.
+DEADLINE_ANSWER = ("We had three days to fix a bug before a big demo. I worked late with two other engineers, and "
+                   "we fixed it the night before.")
 
 
 @pytest.mark.audio
@@ -364,7 +386,11 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     """Two main questions: the model writes the first follow-up (or a check drops it, said in one
     line), and its content feedback on the first main answer comes while the follow-up is
     answered; the server is stopped while the second main answer is taken, so the rules'
-    follow-up comes, said in one line, at once."""
+    follow-up comes, said in one line, at once.
+
+    The first main answer answers its question ("Describe a time you had to deliver under a very
+    tight deadline.", seed 1), spoken by espeak-ng: asked about words that answer nothing (a
+    LibriVox sentence), a 135M model makes up a story and quotes it, and the check drops it."""
     import json
     import subprocess
 
@@ -376,7 +402,9 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     samples, rate = soundfile.read(str(DATA / "jfk.wav"), dtype="float32")
     short = tmp_path / "short.wav"
     soundfile.write(str(short), samples[: int(3.5 * rate)], rate)  # "And so, my fellow Americans"
-    answers = [short, DATA / "librivox-0870.wav", short, short, short, short]
+    deadline = tmp_path / "deadline.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(deadline), DEADLINE_ANSWER], check=True, timeout=30)
+    answers = [short, deadline, short, short, short, short]
     process, url = start(tmp_path / "server.log")
     app = subprocess.Popen(
         [str(VENV_BIN / "interview-sim"), "practice", "--questions", "4", "--seed", "1", "--silence-stop", "1",
@@ -411,14 +439,15 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     model_written, rules_written = questions[2], questions[4]
     warned = [k for k, (_, text) in enumerate(lines) if "your model's follow-up was not used" in text]
     if model_written.get("written_by") is None:
-        # The 135M model's reply shifts with the CPU's kernels: on CI's machine it quoted the
-        # question, not the answer, and the grounding check dropped it. That is the contract too:
-        # one line says which check, and the rules' follow-up is asked.
+        # The 135M model's reply shifts with a word of the transcript ("have" heard for "had") and
+        # with the CPU's kernels: then it quotes a story it made up, and the check drops it. That
+        # is the contract too: one line says which check, and the rules' follow-up is asked.
         said = " ".join("".join(t for _, t in lines[warned[0]: warned[0] + 3]).split())
         assert len(warned) == 2 and "is not words you said" in said, out
         assert "follow-up written by your model" not in out
     else:
         assert model_written["written_by"] == "smollm2-135m-instruct", out
+        assert grounded(model_written["quote"], words_of(stored[1].delivery.transcript)), model_written
         assert "follow-up written by your model, smollm2-135m-instruct" in out
         assert len(warned) == 1, out
     assert "written_by" not in rules_written and rules_written["text"] == EXAMPLE
@@ -428,7 +457,7 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     assert [a.number for a in stored if a.model_feedback is not None] == [2], out
     assert isinstance(stored[1].model_feedback, ModelFeedback) and stored[1].model_feedback.points
     assert out.count("Content feedback on answer 2, written by your model, smollm2-135m-instruct:") == 1, out
-    assert "your model's feedback on answer" not in out, out  # none dropped
+    assert out.count("your model's feedback on answer") <= 1, out  # an item the checks dropped: said in one line
     assert "nothing is listening" in " ".join("".join(t for _, t in lines[warned[-1]: warned[-1] + 3]).split()), out
     # No pause past the budget: from the second main answer's last line to the rules' follow-up.
     analysed = max(k for k in range(warned[-1]) if "transcribed with" in lines[k][1])

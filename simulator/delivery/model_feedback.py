@@ -7,8 +7,9 @@ the answer covered with the words of the answer it rests on (`quote`), the one n
 the outline of a strong answer. Kept item by item:
 
 - the reply follows the schema (checked here whatever the server promised);
-- the assessment is kept only when its quote is words of the transcript, in order
-  (simulator.llm.grounding); any item (assessment, next step, an outline point) that puts in
+- the assessment is kept only when its quote is words of the transcript, in order (three in four
+  of its words, in runs: it is then shown as the person said it, simulator.llm.grounding.as_said);
+  any item (assessment, next step, an outline point) that puts in
   quotation marks words that were not said is dropped;
 - a point of the outline said again is kept once;
 - nothing kept at all: ModelFailure, and the rules' feedback stands alone.
@@ -25,7 +26,7 @@ from typing import Sequence
 
 from simulator.delivery.content import QuestionBrief, SpokenWord
 from simulator.llm.endpoint import LocalModel, ModelFailure, ask_json
-from simulator.llm.grounding import grounded, norm, quoted_phrases
+from simulator.llm.grounding import as_said, grounded, norm, quoted_phrases
 
 BUDGET_S = 20.0  # from sending to the checked reply; it runs while the interview goes on
 # The schema's lengths bound the reply (servers that follow it stop each string there): at most
@@ -35,26 +36,27 @@ MAX_TOKENS = 400
 SCHEMA = {
     "type": "object",
     "properties": {
-        "assessment": {"type": "string", "minLength": 1, "maxLength": 240},
         "quote": {"type": "string", "minLength": 1, "maxLength": 120},
+        "assessment": {"type": "string", "minLength": 1, "maxLength": 240},
         "next_step": {"type": "string", "minLength": 1, "maxLength": 160},
         "outline": {"type": "array", "minItems": 1, "maxItems": 4,
                     "items": {"type": "string", "minLength": 1, "maxLength": 100}},
     },
-    "required": ["assessment", "quote", "next_step", "outline"],
+    "required": ["quote", "assessment", "next_step", "outline"],
     "additionalProperties": False,
 }
 
 SYSTEM = ("You are an interview coach. Read the question, what a strong answer covers, and the candidate's "
-          "answer. Reply in JSON: an assessment of what the answer covered, a few exact words of the answer "
-          "it rests on, the one next step, and up to four short points a strong answer would cover.")
+          "answer. Reply in JSON: three to eight words copied exactly from the Answer, an assessment of what "
+          "the answer covered resting on them, the one next step, and up to four short points a strong answer "
+          "would cover.")
 _EXAMPLE_USER = ("Question: Tell me about a time you solved a hard problem.\n"
                  "A strong answer covers: the problem, what you did yourself, and the result, with a number.\n"
                  "Answer: Our deploys kept failing at night. I wrote a script that checks the database before "
                  "each deploy, and the failures stopped.")
 _EXAMPLE_REPLY = json.dumps({
-    "assessment": "It names the problem and your own action, and says the failures stopped.",
     "quote": "I wrote a script",
+    "assessment": "It names the problem and your own action, and says the failures stopped.",
     "next_step": "Say how often the deploys failed before and after.",
     "outline": ["The problem and why it mattered", "What you did yourself", "The result, with a number"]})
 PREFIX = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _EXAMPLE_USER},
@@ -136,10 +138,11 @@ def check_feedback(data: dict, words: Sequence[SpokenWord], written_by: str, sec
                 return ""
         return text
 
-    quote = " ".join(data["quote"].split()).strip("\"\u201c\u201d").strip()
+    raw = " ".join(data["quote"].split()).strip("\"\u201c\u201d").strip()
+    quote = as_said(raw, spoken_words(words))  # shown as the person said it
     assessment = kept("the assessment", data["assessment"])
-    if assessment and not grounded(quote, spoken):
-        dropped.append(f"the assessment: its quote \u201c{_short(quote)}\u201d is not words you said")
+    if assessment and not quote:
+        dropped.append(f"the assessment: its quote \u201c{_short(raw)}\u201d is not words you said")
         assessment = ""
     next_step = kept("the next step", data["next_step"])
     outline: list[str] = []
