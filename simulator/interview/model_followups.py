@@ -11,8 +11,8 @@ out), nothing else. Asked for: JSON `{"quote": ..., "follow_up": ...}` under SCH
   the question that was just asked said again;
 
 else ModelFailure says why, and the interviewer asks the rules' follow-up instead. It is asked
-once: asking again, told which check failed, made no more pass the checks over the content
-benchmark's 47 answers (21 either way, even with 6 s to do it in), so the budget is not spent on it.
+once: in a trial on the content benchmark's 47 answers with the test model, asking again, told
+which check failed, made no more pass (21 either way, even with 6 s to do it in).
 """
 
 from __future__ import annotations
