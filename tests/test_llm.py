@@ -607,8 +607,9 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
 @pytest.mark.browser
 @pytest.mark.model
 def test_a_browser_interview_with_a_job_shows_the_models_plan_question_marked(llm_server, tmp_path):
-    """The start page's job and model address: the first question is the model's, marked under it
-    with its why, as `practice` asks it (the browser goes through the same door)."""
+    """The start page's job and model address: the preview shows the model's question marked, and
+    the interview's first question is the model's, marked under it with its why, as `practice`
+    asks it (the browser goes through the same door)."""
     import re
 
     from playwright.sync_api import sync_playwright
@@ -625,6 +626,11 @@ def test_a_browser_interview_with_a_job_shows_the_models_plan_question_marked(ll
             page.fill("textarea[name=job]", EASY_JOB)
             for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3}.items():
                 page.fill(f"input[name={name}]", str(value))
+            page.click("#preview")  # the preview asks the model as the interview will, and marks its question
+            page.wait_for_selector("#plan li.planned", timeout=30_000)
+            planned = page.text_content("#plan")
+            assert "written by your model, smollm2-135m-instruct" in planned, planned
+            assert "Your model is asked again when the interview starts" in planned, planned
             page.click("#start")
             page.wait_for_url(re.compile(r"/interview"))
             page.click("#begin")

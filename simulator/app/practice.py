@@ -68,6 +68,17 @@ def with_model(interviewer, model, options: InterviewOptions, warn: Callable[[st
     return model
 
 
+def preview(settings: Config, options: InterviewOptions, warn: Callable[[str], None], store=None):
+    """The interviewer these options would give, before it starts (`interview-sim plan`, the start
+    page's preview): `plan`, and with the person's own model the main questions it writes, asked
+    as the interview asks it (`with_model`; `warn` says what was not used)."""
+    model = local_model(settings, options)  # refused before anything when not allowed
+    interviewer = plan(settings, options, store, model)
+    if model is not None:  # the plan is good: now the server is asked
+        with_model(interviewer, model, options, warn)
+    return interviewer
+
+
 def local_model(settings: Config, options: InterviewOptions):
     """The person's own model server (`--llm` or the settings' llm_url), or None when they named
     none. An address off this machine's loopback is refused here (UserError) unless

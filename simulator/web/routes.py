@@ -192,14 +192,17 @@ async def _json_body(request: Request):
 
 
 async def api_plan(request: Request) -> Response:
-    """The interview these options would give, before it starts: each question and why."""
+    """The interview these options would give, before it starts: each question and why (with the
+    person's own model, the questions it writes, marked, and a line for each it did not use)."""
     from simulator.app.options import InterviewOptions
-    from simulator.app.practice import plan, plan_dict
+    from simulator.app.practice import plan_dict, preview
 
     def planned(options):
         store = _store(request)
+        warnings: list[str] = []
         try:
-            return plan_dict(plan(_state(request).settings, options, store))
+            interviewer = preview(_state(request).settings, options, warnings.append, store)
+            return {**plan_dict(interviewer), "warnings": warnings, "model_asked": interviewer.model is not None}
         finally:
             store.close()
 

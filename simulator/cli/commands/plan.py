@@ -20,17 +20,13 @@ def add_arguments(c) -> None:
 
 
 def run(args) -> int:
-    from simulator.app.practice import local_model, plan, plan_dict, plan_lines, read_texts, with_model
+    from simulator.app.practice import plan_dict, plan_lines, preview, read_texts
 
     job, resume = read_texts(args.job, args.resume)
     options = InterviewOptions.parse({"banks": args.bank, "questions": args.questions, "seed": args.seed,
                                       "repeat": True, "job": job, "resume": resume, "llm_url": args.llm_url,
                                       "llm_model": args.llm_model, "allow_remote_llm": args.allow_remote_llm})
-    resolved = settings(args)
-    model = local_model(resolved, options)  # refused before anything when not allowed
-    interviewer = plan(resolved, options, None, model)
-    if model is not None:  # the plan is good: now the server is asked
-        with_model(interviewer, model, options, warn)
+    interviewer = preview(settings(args), options, warn)
     if args.json:
         print_json(plan_dict(interviewer))
     else:

@@ -62,11 +62,17 @@
     p.questions.forEach(function (q) {
       var item = el("li", "planned");
       item.appendChild(el("div", "text", q.text));
+      if (q.written_by) item.appendChild(el("div", "by", "written by your model, " + q.written_by));
       item.appendChild(el("div", "why", q.category + " · " + q.time_budget_s + " s · why: " + q.why));
       list.appendChild(item);
     });
     box.appendChild(list);
     p.notes.forEach(function (n) { box.appendChild(el("p", "note", "Note: " + n + ".")); });
+    p.warnings.forEach(function (w) { box.appendChild(el("p", "note", "Note: " + w + ".")); });
+    if (p.model_asked) {
+      box.appendChild(el("p", "note", "Your model is asked again when the interview starts: its questions may " +
+                                      "differ from these."));
+    }
     box.appendChild(el("p", "note", "Seed " + p.seed + ": starting now asks these questions (a follow-up may come " +
                                     "after a main question, chosen from your answer)."));
     box.hidden = false;
