@@ -127,7 +127,8 @@ def model_feedback(model: LocalModel, brief: QuestionBrief, words: Sequence[Spok
 
 def check_feedback(data: dict, words: Sequence[SpokenWord], written_by: str, seconds: float = 0.0) -> ModelFeedback:
     """What of a schema-checked reply passes the grounding checks; ModelFailure when nothing does."""
-    spoken = [w for w in (norm(s) for s in spoken_words(words)) if w]
+    said = spoken_words(words)
+    spoken = [w for w in (norm(s) for s in said) if w]
     dropped: list[str] = []
 
     def kept(label: str, text: str) -> str:
@@ -139,7 +140,7 @@ def check_feedback(data: dict, words: Sequence[SpokenWord], written_by: str, sec
         return text
 
     raw = " ".join(data["quote"].split()).strip("\"\u201c\u201d").strip()
-    quote = as_said(raw, spoken_words(words))  # shown as the person said it
+    quote = as_said(raw, said)  # shown as the person said it
     assessment = kept("the assessment", data["assessment"])
     if assessment and not quote:
         dropped.append(f"the assessment: its quote \u201c{_short(raw)}\u201d is not words you said")

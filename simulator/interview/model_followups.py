@@ -103,11 +103,11 @@ def check_follow_up(text: str, quote: str, question: dict, words: Sequence[Label
     checks, else ModelFailure."""
     text = " ".join(text.split())
     raw = quote.strip().strip("\"“”").strip()
-    quote = as_said(raw, spoken_words(words))
+    said = spoken_words(words)
+    quote = as_said(raw, said)
     if not quote:
         raise ModelFailure(f"its quote \"{_short(raw)}\" is not words you said")
-    spoken = [norm(w) for w in spoken_words(words)]
-    spoken = [w for w in spoken if w]
+    spoken = [w for w in (norm(s) for s in said) if w]
     for phrase in quoted_phrases(text):
         if not grounded(phrase, spoken):
             raise ModelFailure(f"it quotes \"{_short(phrase)}\", which you did not say")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
+_AROUND = re.compile(r"^[^\w$£€]+|[^\w%]+$")  # the punctuation around a word ("$" and "%" are part of it)
 
 
 def norm(word: str) -> str:
-    return re.sub(r"^[^\w$£€]+|[^\w%]+$", "", word.lower().replace("’", "'"))
+    return _AROUND.sub("", word.lower().replace("’", "'"))
 
 
 def words_of(text: str) -> list[str]:
@@ -77,7 +78,7 @@ def as_said(quote: str, said: list[str]) -> str:
     if not wanted or sum(n for _, n in runs) < SHARE_SAID * len(wanted):
         return ""
     pieces = [" ".join(w for _, w in spoken[start: start + n]) for start, n in runs]
-    return " … ".join(re.sub(r"^[^\w$£€]+|[^\w%]+$", "", piece) for piece in pieces)
+    return " … ".join(_AROUND.sub("", piece) for piece in pieces)
 
 
 def quoted_phrases(text: str) -> list[str]:
