@@ -6,6 +6,7 @@ check, the fallback with its one line, the time budget, a server stopped mid-ses
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -17,10 +18,10 @@ from conftest import run
 from simulator.errors import UserError
 from simulator.interview.followups import FollowUp
 from simulator.interview.interviewer import EXAMPLE, Interviewer
-from simulator.interview.model_followups import (BUDGET_S, SCHEMA, check_follow_up, messages, model_follow_up,
-                                                 warm_up)
+from simulator.interview.model_followups import (BUDGET_S, QUESTION as ONE_QUESTION, SCHEMA, check_follow_up, guide,
+                                                 messages, model_follow_up, warm_up)
 from simulator.llm.endpoint import ModelFailure, ask_json, check_url
-from simulator.llm.grounding import as_said, grounded, words_of
+from simulator.llm.grounding import as_said, grounded, phrases, quotable, words_of
 from simulator.llm.schema import problems
 from test_followups import delivery
 from test_interviewer import answer_to
@@ -132,6 +133,26 @@ def test_a_quote_nearly_as_said_is_shown_in_the_words_said_and_one_mostly_not_sa
     assert as_said("Tell me about a conflict in your team", said) == ""
 
 
+def test_the_quote_is_offered_as_the_answers_phrases_in_its_own_words():
+    said = ("We had three days to fix the bug. I worked late with two other engineers "
+            "and the tester because the fix touched the payment code that nobody had changed since twenty "
+            "nineteen, um, so yes. We shipped.").split()
+    offered = phrases(said)
+    assert offered[0] == "We had three days to fix the bug"  # a clause, punctuation off
+    assert "We shipped" not in offered and "so yes" not in offered  # under three words: chance, not a quote
+    long_clause = [p for p in offered if p.startswith("I worked late")]
+    assert long_clause and all(len(p.split()) <= 10 for p in offered)  # a clause too long is cut
+    assert any(p.startswith("because the fix") for p in offered)  # before a joining word
+    assert all(grounded(p, words_of(" ".join(said))) for p in offered)  # every one is words said, in order
+    assert len(offered) == len(set(offered))
+    assert quotable(["Yes."]) == {} and quotable(said) == {"enum": offered}  # never an empty list: no reply fits it
+    sent = guide(delivery(ANSWER).words)
+    assert sent["quote"]["enum"][0] == "We had a conflict in the team about code reviews"
+    assert re.search(ONE_QUESTION, "What did the checklist say?")
+    for not_one in ("What? And why?", "Tell me more.", 'What did "strict" mean?', "Why\nnot?"):
+        assert not re.search(ONE_QUESTION, not_one)
+
+
 def test_a_follow_up_quoting_words_not_said_is_dropped():
     d = delivery(ANSWER)
     assert check_follow_up("What was on the checklist?", "We talked it through and then agreed on a checklist",
@@ -165,6 +186,7 @@ def test_the_real_model_answers_in_the_schema_and_writes_a_grounded_follow_up(ll
     fu = model_follow_up(model, QUESTION, delivery(ANSWER).words, budget_s=20)
     assert isinstance(fu, FollowUp) and fu.kind == "model" and fu.written_by == model.model
     assert fu.text.endswith("?") and grounded(fu.quote, words_of(ANSWER))
+    assert fu.quote in phrases(ANSWER.split())  # the server followed the guide: it picked, it did not copy
 
 
 def test_the_interviewer_asks_the_models_follow_up_marked_as_written_by_it(llm_server):
@@ -371,10 +393,8 @@ def test_feedback_not_ready_is_dropped_at_the_next_follow_up_and_at_the_end(llm_
 # -- a practice run through the virtual microphone ------------------------------------------------------
 
 LISTENING = "Recording: speak now"
-# Decoded from files, its follow-up passed the checks 20 times in 20 here (espeak-ng at 145 and 175
-# words a minute, the server with one thread and with two, after other requests); two answers that
-# read as well failed every time. Through the microphone it passed 2 times in 3: the model is that
-# sensitive to one word of the transcript.
+# An answer to the question asked: asked about words that answer nothing (a LibriVox sentence), a
+# 135M model writes about a story it makes up.
 DEADLINE_ANSWER = ("We had three days to fix a bug before a big demo. I worked late with two other engineers, and "
                    "we fixed it the night before.")
 
@@ -383,14 +403,12 @@ DEADLINE_ANSWER = ("We had three days to fix a bug before a big demo. I worked l
 @pytest.mark.model
 def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stops(virtual_audio, recordings,
                                                                                    tmp_path):
-    """Two main questions: the model writes the first follow-up (or a check drops it, said in one
-    line), and its content feedback on the first main answer comes while the follow-up is
+    """Two main questions: the model writes the first follow-up, and its content feedback on the first main answer comes while the follow-up is
     answered; the server is stopped while the second main answer is taken, so the rules'
     follow-up comes, said in one line, at once.
 
     The first main answer answers its question ("Describe a time you had to deliver under a very
-    tight deadline.", seed 1), spoken by espeak-ng: asked about words that answer nothing (a
-    LibriVox sentence), a 135M model makes up a story and quotes it, and the check drops it."""
+    tight deadline.", seed 1), spoken by espeak-ng."""
     import json
     import subprocess
 
@@ -438,18 +456,13 @@ def test_practice_asks_the_models_follow_up_then_falls_back_when_the_server_stop
     assert [q["role"] for q in questions] == ["warm-up", "main", "follow-up", "main", "follow-up", "closing"], out
     model_written, rules_written = questions[2], questions[4]
     warned = [k for k, (_, text) in enumerate(lines) if "your model's follow-up was not used" in text]
-    if model_written.get("written_by") is None:
-        # The 135M model's reply shifts with a word of the transcript ("have" heard for "had") and
-        # with the CPU's kernels: then it quotes a story it made up, and the check drops it. That
-        # is the contract too: one line says which check, and the rules' follow-up is asked.
-        said = " ".join("".join(t for _, t in lines[warned[0]: warned[0] + 3]).split())
-        assert len(warned) == 2 and "is not words you said" in said, out
-        assert "follow-up written by your model" not in out
-    else:
-        assert model_written["written_by"] == "smollm2-135m-instruct", out
-        assert grounded(model_written["quote"], words_of(stored[1].delivery.transcript)), model_written
-        assert "follow-up written by your model, smollm2-135m-instruct" in out
-        assert len(warned) == 1, out
+    # The model's follow-up, required: its quote is picked from the answer's phrases (the guide), so
+    # a word of the live transcript heard otherwise ("have" for "had") no longer sends it to a quote
+    # the person did not say (it passed 10 of 10 such variants here; 2 of 3 live before the guide).
+    assert model_written["written_by"] == "smollm2-135m-instruct", out
+    assert grounded(model_written["quote"], words_of(stored[1].delivery.transcript)), model_written
+    assert "follow-up written by your model, smollm2-135m-instruct" in out
+    assert len(warned) == 1, out
     assert "written_by" not in rules_written and rules_written["text"] == EXAMPLE
     # The model's content feedback: on the long main answer only (the others are under 15 words: not sent).
     from simulator.delivery.model_feedback import ModelFeedback

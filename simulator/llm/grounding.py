@@ -10,6 +10,9 @@ A small model rarely copies a long stretch exactly: it adds an "and", drops a "s
 turns its quote into the words the person said, when three in four of its words are runs of them: the
 runs, in order, joined by "…" where words were left out. What is shown as a quote is then
 always the person's words, never the model's paraphrase; a quote mostly not said stays unused.
+
+Better still, the model is not left to copy: `quotable` offers the server the answer's
+`phrases` to pick its quote from, and a server that follows schemas can then write no other.
 """
 
 from __future__ import annotations
@@ -79,6 +82,47 @@ def as_said(quote: str, said: list[str]) -> str:
         return ""
     pieces = [" ".join(w for _, w in spoken[start: start + n]) for start, n in runs]
     return " … ".join(_AROUND.sub("", piece) for piece in pieces)
+
+
+_PHRASE_END = re.compile(r"[.?!;:,]$")  # a word that ends a clause
+_JOINS = {"and", "but", "so", "because", "which", "who", "when", "while", "then", "after", "before", "until",
+          "where", "or", "if", "since", "although", "though"}  # a clause too long is cut before one of these
+LONGEST_PHRASE = 10  # words: a quote is a phrase, not the answer
+
+
+def phrases(said: list[str]) -> list[str]:
+    """What a model may quote of an answer (`said`: its spoken words, as recognised), offered to it
+    to pick from: the answer cut at its punctuation into clauses, a clause longer than
+    LONGEST_PHRASE cut again before a joining word ("and", "because", ...) or, with none, into
+    even parts; each SHORTEST_RUN words or more, in the person's own spelling, each once."""
+    clauses: list[list[str]] = [[]]
+    for word in said:
+        clauses[-1].append(word)
+        if _PHRASE_END.search(word):
+            clauses.append([])
+    out: list[str] = []
+    for clause in clauses:
+        for part in _cut(clause):
+            text = _AROUND.sub("", " ".join(part))
+            if len(part) >= SHORTEST_RUN and text not in out:
+                out.append(text)
+    return out
+
+
+def quotable(said: list[str]) -> dict:
+    """The guide for a quote property (simulator.llm.endpoint.ask_json's `guide`): one of the
+    answer's `phrases`; nothing when it has none (an empty list would allow no reply at all)."""
+    choices = phrases(said)
+    return {"enum": choices} if choices else {}
+
+
+def _cut(clause: list[str]) -> list[list[str]]:
+    if len(clause) <= LONGEST_PHRASE:
+        return [clause]
+    middle = len(clause) / 2
+    joins = [i for i in range(SHORTEST_RUN, len(clause) - SHORTEST_RUN + 1) if norm(clause[i]) in _JOINS]
+    at = min(joins, key=lambda i: abs(i - middle)) if joins else round(middle)
+    return _cut(clause[:at]) + _cut(clause[at:])
 
 
 def quoted_phrases(text: str) -> list[str]:
