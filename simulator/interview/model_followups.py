@@ -37,10 +37,14 @@ MAX_TOKENS = 120  # a quote and a question: about 60 tokens; more is a reply run
 KIND = "model"
 REASON = "written by your model"
 
-# One question, ending with its question mark, of at most about 40 words. Without quotation
+# One question, beginning as a question does, ending with its question mark, of at most about
+# 40 words (an answer's words said on, not asked about, began "and so, my fellow..."). Without quotation
 # marks, backslashes or line breaks: llama.cpp's grammar from a pattern does not escape them, and
 # its JSON broke (measured).
-QUESTION = r'^[^?"\\\n]{2,250}[?]$'
+QUESTION = r'^(What|How|Why|When|Where|Who|Which|Can|Could|Would|Did|Do|Does|Have|Tell|Walk) [^?"\\\n]{2,240}[?]$'
+# Measured on the 47 answers with the test model, guided: 40 passed with no penalty, 44 at 0.3, 47
+# at 0.8; the seven lost at 0 were loops, one clause said again until the question was 45-60 words.
+FREQUENCY_PENALTY = 0.8
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -109,7 +113,7 @@ def model_follow_up(model: LocalModel, question: dict, words: Sequence[LabeledWo
     """The model's follow-up to the answer of these words (a Delivery's), checked (see the module
     docstring). Raises ModelFailure."""
     reply = ask_json(model, messages(question, words), SCHEMA, "follow_up", budget_s, MAX_TOKENS,
-                     guide=guide(words))
+                     guide=guide(words), frequency_penalty=FREQUENCY_PENALTY)
     text, quote = check_follow_up(reply.data["follow_up"], reply.data["quote"], question, words)
     return FollowUp(KIND, text, REASON, quote, written_by=model.model or "your model")
 

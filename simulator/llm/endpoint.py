@@ -114,20 +114,25 @@ def is_loopback(host: str) -> bool:
 
 def ask_json(model: LocalModel, messages: list[dict], schema: dict, name: str, budget_s: float,
              max_tokens: int, stop: threading.Event | None = None,
-             guide: dict[str, dict] | None = None) -> Reply:
+             guide: dict[str, dict] | None = None, frequency_penalty: float = 0.0) -> Reply:
     """The model's JSON reply to `messages`, following `schema`, within `budget_s`. Raises
     ModelFailure (refused, slow, not JSON, not following the schema, or `stop` set: cancelled).
 
     `guide`: for some of the schema's properties, more for the server to follow as it writes (an
     `enum` to pick from, a `pattern`), merged into the schema sent; servers that follow schemas
     build their grammar from it, so the model cannot write anything else. The reply is checked
-    against `schema` alone: a server may ignore the guide, and the caller checks what came back."""
+    against `schema` alone: a server may ignore the guide, and the caller checks what came back.
+
+    `frequency_penalty`: OpenAI's, sent when not 0 (each token's likelihood lowered the more it
+    was written already: a small model's loop, saying one clause again and again, is cut short)."""
     sent = schema
     if guide:
         sent = {**schema, "properties": {key: {**sub, **guide.get(key, {})} for key, sub in schema["properties"].items()}}
     body = {"model": model.model, "messages": messages, "temperature": 0, "max_tokens": max_tokens,
             "stream": False,
             "response_format": {"type": "json_schema", "json_schema": {"name": name, "schema": sent, "strict": True}}}
+    if frequency_penalty:
+        body["frequency_penalty"] = frequency_penalty
     start = time.monotonic()
     data = _within(budget_s, _Call(model, "POST", "/chat/completions", body, budget_s), stop)
     try:
