@@ -565,24 +565,35 @@ def test_doctor_says_whether_the_server_answers_which_model_and_how_fast(llm_ser
 
 # -- the browser ------------------------------------------------------------------------------------------
 
+# Two sentences answering the browser test's question ("What motivates you to do your best work?",
+# seed 3): its follow-up and feedback passed the checks for 6 of 6 variants of the words heard.
+MOTIVATION_ANSWER = ("What motivates me is seeing people use what I build. Last year I rebuilt our booking page, "
+                     "and the complaints fell by half.")
+
+
 @pytest.mark.browser
 @pytest.mark.model
 def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(llm_server, tmp_path):
     """The start page's model address; the follow-up after the answer (Chromium's fake microphone
-    plays jfk.wav) is the model's, and so is the content feedback added to the answer's card,
-    marked on the page, in the store and in the report."""
+    plays MOTIVATION_ANSWER, spoken by espeak-ng) is the model's, and so is the content feedback
+    added to the answer's card, marked on the page, in the store and in the report.
+
+    Not jfk.wav: decoded live, its one sentence sometimes comes with no full stop, and an answer
+    of one sentence is too short for content feedback (simulator.delivery.content)."""
     import json
     import re
+    import subprocess
 
     from playwright.sync_api import sync_playwright
 
-    from conftest import DATA
     from test_web import Server, _launch, _rows
 
+    answer = tmp_path / "motivation.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(answer), MOTIVATION_ANSWER], check=True, timeout=30)
     server = Server(tmp_path / "recordings")
     try:
         with sync_playwright() as p:
-            browser = _launch(p, DATA / "jfk.wav")
+            browser = _launch(p, answer)
             page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates text
             page.goto(server.url("/"))
             for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3, "silence_stop_s": 2.5,
@@ -613,8 +624,7 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
     (written,), = _rows(server.root, "SELECT model_feedback FROM answers WHERE number = 1")
     assert json.loads(written)["written_by"] == "smollm2-135m-instruct"
     assert question["written_by"] == "smollm2-135m-instruct" and question["kind"] == "model"
-    assert grounded(question["quote"], words_of("And so, my fellow Americans, ask not what your country can do "
-                                                "for you, ask what you can do for your country."))
+    assert grounded(question["quote"], words_of(MOTIVATION_ANSWER))
 
 
 @pytest.mark.browser
