@@ -394,6 +394,27 @@ def test_an_invented_closing_is_dropped_with_its_reason():
     assert not any(w.invented for w in mark_invented(said + [TimedWord("Thanks.", 1.8, 2.2, 0.9)]))
 
 
+def test_an_ending_taken_for_invented_is_kept_where_a_voice_says_it():
+    """Issue 19: a real caller's whole utterance, decoded badly as one window (an improbable first
+    word, words squeezed and stretched), was marked an invented ending and dropped: the utterance
+    was lost. Over a voice that holds its words, such an ending is kept; the same numbers over
+    room tone are still an invented closing."""
+    from simulator.audio.io import load_audio
+
+    jfk = load_audio(DATA / "jfk.wav")
+    after = len(jfk) / SR
+    audio = np.concatenate([jfk, _beep_then_room_tone()])
+    # "ask not what your country can do for you" (3.9-7.6 s), as a bad window writes it.
+    times = [(3.9, 4.3), (4.3, 4.3), (4.3, 6.6), (6.6, 6.6), (6.6, 6.9), (6.9, 7.0), (7.0, 7.2), (7.2, 7.3), (7.3, 7.6)]
+    bad = [TimedWord(w, a, b, 0.05 if i == 0 else 0.6, invented=True)
+           for i, (w, (a, b)) in enumerate(zip("ask not what your country can do for you.".split(), times))]
+    closing = [TimedWord("Thank", after + 2.0, after + 2.3, 0.02, invented=True),
+               TimedWord("you.", after + 2.3, after + 2.3, 0.98, invented=True)]
+    d = analyze(audio, [*bad, *closing])
+    assert [w.text for w in d.words] == [w.text for w in bad]
+    assert [(w.text, w.reason) for w in d.dropped_words] == [("Thank", "invented ending"), ("you.", "invented ending")]
+
+
 def test_hesitations_from_the_verbatim_pass_go_between_the_plain_words():
     from simulator.transcribe.hesitations import merge_hesitations
 
