@@ -629,6 +629,64 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
 
 @pytest.mark.browser
 @pytest.mark.model
+def test_a_browser_interview_falls_back_to_the_rules_when_the_server_stops_mid_answer(tmp_path):
+    """The server answers at the start (its warm-up is sent) and is stopped while the answer is
+    recorded: the rules' follow-up comes within the budget, and the page says in one line why."""
+    import json
+    import re
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    from llm_server import start
+    from test_web import Server, _launch
+
+    answer = tmp_path / "motivation.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(answer), MOTIVATION_ANSWER], check=True, timeout=30)
+    process, url = start(tmp_path / "server.log")
+    server = Server(tmp_path / "recordings")
+    try:
+        with sync_playwright() as p:
+            browser = _launch(p, answer)
+            page = browser.new_page(bypass_csp=True)
+            warnings: list[str] = []  # every one the page is sent (its error line shows the latest)
+
+            def on_frame(payload):
+                event = json.loads(payload) if isinstance(payload, str) else {}
+                if isinstance(event, dict) and event.get("type") == "warn":
+                    warnings.append(" ".join(str(event.get("text")).split()))
+
+            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+            page.goto(server.url("/"))
+            for name, value in {"llm_url": url, "questions": 1, "seed": 3, "silence_stop_s": 2.5,
+                                "max_answer_s": 40}.items():
+                page.fill(f"input[name={name}]", str(value))
+            page.click("#start")
+            page.wait_for_url(re.compile(r"/interview"))
+            page.click("#begin")
+            page.wait_for_function("document.body.classList.contains('recording')", timeout=120_000)
+            process.kill()
+            process.wait(10)
+            page.wait_for_function("document.getElementById('status').textContent.startsWith('Answer recorded')",
+                                   timeout=60_000)
+            recorded = time.monotonic()
+            page.wait_for_function("document.getElementById('qhead').textContent === 'Follow-up'", timeout=60_000)
+            asked = time.monotonic()
+            reason = page.text_content("#reason")
+            browser.close()
+    finally:
+        server.stop()
+        if process.poll() is None:
+            process.kill()
+    assert not reason.startswith("(written by your model"), reason
+    fell_back = [w for w in warnings if w.startswith("your model's follow-up was not used")]
+    assert len(fell_back) == 1 and "(nothing is listening" in fell_back[0], warnings
+    # From the answer's end to the rules' follow-up: the analysis, then no wait on the dead server.
+    assert asked - recorded < BUDGET_S + 2.0, asked - recorded
+
+
+@pytest.mark.browser
+@pytest.mark.model
 def test_a_browser_interview_with_a_job_shows_the_models_plan_question_marked(llm_server, tmp_path):
     """The start page's job and model address: the preview shows the model's question marked, and
     the interview's first question is the model's, marked under it with its why, as `practice`
