@@ -581,12 +581,11 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
     Not jfk.wav: decoded live, its one sentence sometimes comes with no full stop, and an answer
     of one sentence is too short for content feedback (simulator.delivery.content)."""
     import json
-    import re
     import subprocess
 
     from playwright.sync_api import sync_playwright
 
-    from test_web import Server, _launch, _rows
+    from test_web import Server, _launch, _rows, _start
 
     answer = tmp_path / "motivation.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(answer), MOTIVATION_ANSWER], check=True, timeout=30)
@@ -595,12 +594,7 @@ def test_a_browser_interview_shows_the_models_follow_up_marked_as_written_by_it(
         with sync_playwright() as p:
             browser = _launch(p, answer)
             page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates text
-            page.goto(server.url("/"))
-            for name, value in {"llm_url": llm_server, "questions": 1, "seed": 3, "silence_stop_s": 2.5,
-                                "max_answer_s": 40}.items():
-                page.fill(f"input[name={name}]", str(value))
-            page.click("#start")
-            page.wait_for_url(re.compile(r"/interview"))
+            _start(page, server, llm_url=llm_server, questions=1, seed=3, silence_stop_s=2.5, max_answer_s=40)
             page.click("#begin")
             page.wait_for_selector("#card-1", timeout=120_000)
             page.wait_for_function("document.getElementById('qhead').textContent === 'Follow-up'", timeout=60_000)
@@ -633,13 +627,12 @@ def test_a_browser_interview_falls_back_to_the_rules_when_the_server_stops_mid_a
     """The server answers at the start (its warm-up is sent) and is stopped while the answer is
     recorded: the rules' follow-up comes within the budget, and the page says in one line why."""
     import json
-    import re
     import subprocess
 
     from playwright.sync_api import sync_playwright
 
     from llm_server import start
-    from test_web import Server, _launch
+    from test_web import Server, _launch, _start
 
     answer = tmp_path / "motivation.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(answer), MOTIVATION_ANSWER], check=True, timeout=30)
@@ -659,12 +652,7 @@ def test_a_browser_interview_falls_back_to_the_rules_when_the_server_stops_mid_a
                     events.append((time.monotonic(), event))
 
             page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-            page.goto(server.url("/"))
-            for name, value in {"llm_url": url, "questions": 1, "seed": 3, "silence_stop_s": 2.5,
-                                "max_answer_s": 40}.items():
-                page.fill(f"input[name={name}]", str(value))
-            page.click("#start")
-            page.wait_for_url(re.compile(r"/interview"))
+            _start(page, server, llm_url=url, questions=1, seed=3, silence_stop_s=2.5, max_answer_s=40)
             page.click("#begin")
             page.wait_for_function("document.body.classList.contains('recording')", timeout=120_000)
             process.kill()
