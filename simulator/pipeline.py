@@ -66,7 +66,8 @@ class AnswerAnalyzer:
             raise self._error
         delivery = analyze(self._activity, words, file=file, duration_s=self._samples / SAMPLE_RATE,
                            time_budget_s=time_budget_s, input_overflows=input_overflows,
-                           unheard=[(u.start, u.end) for u in self.stream.unheard], question=question)
+                           unheard=[(u.start, u.end) for u in self.stream.unheard if not u.faint],
+                           faint=[(u.start, u.end) for u in self.stream.unheard if u.faint], question=question)
         return Analysis(delivery, self.transcriber.engine, self.transcriber.model)
 
     def cancel(self, timeout: float = 1.0) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile
 
@@ -132,3 +133,49 @@ def test_speech_the_decoder_lost_is_decoded_again_or_reported(transcriber):
     lost = [d for d in delivery.dropped_words if not d.text]
     assert lost and delivery.unheard_s >= 5.0
     assert any(m.key == "unheard_speech" and m.status == "watch" for m in delivery.metrics)
+
+
+@pytest.mark.parametrize("gain", [0.15, 1.0])
+def test_a_faint_voice_the_decoder_lost_is_listed_not_decoded_into_words(transcriber, gain):
+    """A stretch lost by the first decoding that is far quieter than the answer so far is another
+    voice in the room (a real caller's "[voices]" came back as 23 words nobody in the answer said):
+    listed as faint, not decoded again and not counted as the speaker's unheard speech. At the
+    level of another recording (LibriVox after JFK: 12 dB quieter) the stretch is decoded again
+    and gets its words."""
+    from simulator.audio.io import load_audio
+    from simulator.delivery.alignment import FAINT
+    from simulator.delivery.analyze import analyze
+    from simulator.delivery.speech import voice_activity
+    from simulator.transcribe.streaming import StreamingTranscriber
+
+    data = Path(__file__).resolve().parents[1] / "simulator" / "evaluation" / "data"
+    jfk = load_audio(data / "jfk.wav")
+    middle = (load_audio(data / "librivox-0870.wav")[:16000 * 4] * gain).astype("float32")
+    audio = np.concatenate((jfk[:16000 * 5], middle, jfk[16000 * 5:]))
+    lost = (5.0, 9.0)
+
+    class DeafToTheMiddle:
+        """Writes the real words but none for the middle stretch the first time (a skipped window)."""
+        engine, model = transcriber.engine, transcriber.model
+
+        def __init__(self):
+            self.second_looks = 0
+
+        def transcribe(self, audio, offset=0.0, *, second_look=False):
+            self.second_looks += second_look
+            words = transcriber.transcribe(audio, offset, second_look=second_look)
+            return iter(words) if second_look else (w for w in words if not lost[0] - 0.1 < (w.start + w.end) / 2 < lost[1] + 0.1)
+
+    deaf = DeafToTheMiddle()
+    stream = StreamingTranscriber(deaf)
+    stream.feed(audio)
+    words = stream.finish()
+    middle_words = [w for w in words if lost[0] <= (w.start + w.end) / 2 <= lost[1]]
+    delivery = analyze(voice_activity(audio), words, unheard=[(u.start, u.end) for u in stream.unheard if not u.faint],
+                       faint=[(u.start, u.end) for u in stream.unheard if u.faint])
+    faint = [d for d in delivery.dropped_words if d.reason == FAINT]
+    if gain < 1.0:
+        assert deaf.second_looks == 0 and not middle_words and faint, [w.text for w in words]
+        assert delivery.unheard_s == 0 and not any(m.key == "unheard_speech" for m in delivery.metrics)
+    else:
+        assert deaf.second_looks >= 1 and len(middle_words) >= 6 and not faint, [w.text for w in words]

@@ -51,12 +51,13 @@ class DroppedWord:
     text: str
     start: float
     end: float
-    # "no speech", "no voice", "invented ending", "prompt echo", "loop", or UNHEARD (a stretch of
-    # speech with no words: `text` is empty)
+    # "no speech", "no voice", "invented ending", "prompt echo", "loop", UNHEARD (a stretch of
+    # speech with no words: `text` is empty) or FAINT (another voice, `text` empty too)
     reason: str
 
 
 UNHEARD = "voice heard, no words recognised"
+FAINT = "a voice far quieter than the rest of the answer (someone else, or far from the microphone): not transcribed"
 # Of a stretch the transcriber reports unheard, at least this much must be speech to the waveform
 # with a voice in it (VOICE_FLOOR), or it was noise the chunker's level gate took for speech.
 UNHEARD_SPEECH_S = 1.0
@@ -276,3 +277,11 @@ def unheard_speech(stretches: Sequence[tuple[float, float]], activity: VoiceActi
             continue
         out.append(DroppedWord("", round(start, 3), round(end, 3), UNHEARD))
     return out
+
+
+def faint_voices(stretches: Sequence[tuple[float, float]], kept: Sequence[TimedWord]) -> list[DroppedWord]:
+    """The stretches of a voice far quieter than the speaker's (streaming.FAINT_BELOW_DB) where no
+    kept word lies: listed, so the transcript says what it left out, but not counted as the
+    speaker's unheard speech."""
+    return [DroppedWord("", round(start, 3), round(end, 3), FAINT) for start, end in stretches
+            if not any(w.start < end and w.end > start for w in kept)]

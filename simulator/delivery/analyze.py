@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from simulator.delivery.alignment import DroppedWord, place_words, unheard_speech
+from simulator.delivery.alignment import DroppedWord, faint_voices, place_words, unheard_speech
 from simulator.delivery.content import ContentFeedback, QuestionBrief, judge_content
 from simulator.delivery.fillers import DISCOURSE, HESITATION, Cluster, FillerCounts, count_fillers, find_clusters, label_fillers
 from simulator.delivery.judge import (  # noqa: F401 (their old home: callers import them from here too)
@@ -119,15 +119,17 @@ def read_words(texts: list[str]) -> tuple[list, list[str | None], list[str | Non
 def analyze(audio: np.ndarray | Iterable[np.ndarray] | VoiceActivity, words: Iterable[TimedWord], *,
             file: str | None = None, duration_s: float | None = None, time_budget_s: float | None = None,
             sample_rate: int = 16_000, input_overflows: int = 0,
-            unheard: Iterable[tuple[float, float]] = (), question: QuestionBrief | None = None) -> Delivery:
-    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard).
+            unheard: Iterable[tuple[float, float]] = (), faint: Iterable[tuple[float, float]] = (),
+            question: QuestionBrief | None = None) -> Delivery:
+    """`unheard`: stretches of speech the transcriber could not get words for (StreamingTranscriber.unheard);
+    `faint`: stretches of a voice far quieter than the speaker's, not decoded (listed, not counted).
     `question`: what the answer is held against in its content feedback (None: judged without one)."""
     activity = audio if isinstance(audio, VoiceActivity) else voice_activity(_finite_audio(audio), sample_rate)
     if duration_s is None:
         duration_s = activity.duration_s
     kept, dropped, estimated = place_words(_finite_words(words), activity)
     lost = unheard_speech(list(unheard), activity, kept)
-    dropped = sorted(dropped + lost, key=lambda d: d.start)
+    dropped = sorted(dropped + lost + faint_voices(list(faint), kept), key=lambda d: d.start)
     texts = [w.text for w in kept]
     tokens, labels, phrases, counts = read_words(texts)
     labeled = [LabeledWord(w.text, w.start, w.end, w.probability, label) for w, label in zip(kept, labels)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from simulator.delivery.alignment import UNHEARD
 from simulator.delivery.pauses import VERY_LONG_S
 from simulator.delivery.prosody import MONOTONE_ST
 
@@ -72,7 +73,7 @@ def _unheard(d: Delivery) -> Metric | None:
     """First when present: every other figure of the answer misses what was said there."""
     if not d.unheard_s:
         return None
-    spans = [w for w in d.dropped_words if not w.text]
+    spans = [w for w in d.dropped_words if w.reason == UNHEARD]
     where = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in spans[:3]) + (", ..." if len(spans) > 3 else "")
     return Metric("unheard_speech", "Unheard speech", d.unheard_s, f"{d.unheard_s:.1f} s", "0 s", "watch",
                   f"a voice was heard at {where} but no words were recognised there: word count, pace and "
