@@ -228,6 +228,24 @@ def test_hallucinated_words_on_silence_are_dropped_and_words_snapped():
     assert d.word_count == 8 and len(d.dropped_words) == 2
 
 
+def test_a_sure_word_said_alone_is_kept_where_its_speech_is_though_timed_past_it():
+    """Whisper times a word said alone between long pauses at one instant up to half a second past
+    its sound (a real caller's "onward," at 5.48 s, said at 4.69-5.21 s): a sure word with only
+    one free stretch of speech near it was said there. An improbable one, or one beside speech
+    another word was placed on, is still dropped."""
+    audio = build(("q", 1.0), ("v", 0.6), ("q", 1.5), ("v", 0.6), ("q", 1.5), ("v", 0.6), ("q", 2.0))
+    activity = tones(audio)  # speech at 1.0-1.6, 3.1-3.7 and 5.2-5.8
+    words = [TimedWord("operator,", 1.0, 1.6, 0.9), TimedWord("onward,", 4.15, 4.15, 0.86),
+             TimedWord("wildfire.", 5.2, 5.8, 0.9)]
+    kept, dropped, _ = place_words(words, activity)
+    assert [w.text for w in kept] == ["operator,", "onward,", "wildfire."] and not dropped
+    assert kept[1].start == pytest.approx(3.1, abs=0.05) and kept[1].end == pytest.approx(3.7, abs=0.05)
+    unsure = [words[0], TimedWord("onward,", 4.15, 4.15, 0.2), words[2]]
+    assert [w.text for w in place_words(unsure, activity)[1]] == ["onward,"]
+    claimed = [words[0], TimedWord("onward,", 4.15, 4.15, 0.86), TimedWord("so", 3.1, 3.7, 0.9), words[2]]
+    assert "onward," in [w.text for w in place_words(claimed, activity)[1]]
+
+
 def test_prompt_echo_is_dropped():
     words = [TimedWord(t, i * 0.3, i * 0.3 + 0.25, 0.9)
              for i, t in enumerate("Um, so, uh, I think, erm, we, uh, did it.".split())]

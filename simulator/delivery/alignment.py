@@ -44,6 +44,14 @@ SAME_INSTANT_S = 0.05
 HELD_WORD_S = 0.25
 VOICED_ENDING = 0.3
 _SENTENCE_END = re.compile(r"[.!?…]$")
+# Whisper's word times fail on a word said alone between long pauses: its alignment puts the word
+# at one instant up to half a second past its sound ("onward," at 5.48 s, said at 4.69-5.21 s;
+# a dozen long real files lost their keyword so, as "no speech"). A word the decoder was sure of,
+# with speech this near that no other word was placed on, was said there: its time was wrong,
+# not the word. Invented closings are improbable (transcribe/inventions.IMPROBABLE) and sit on
+# silence, static or the speech of words already written.
+SURE = 0.5
+ALONE_REACH_S = 1.0
 
 
 @dataclass
@@ -173,6 +181,8 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
     for i, w in enumerate(words):
         start, end = max(0.0, min(w.start, w.end)), max(0.0, w.start, w.end)
         reason = "loop" if i in loops else _unsaid(w, i in echoes, activity, start, end)
+        if reason == "no speech" and (alone := speech_alone(i, words, regions)) is not None:
+            reason, (start, end) = None, alone
         if reason:
             dropped.append(DroppedWord(w.text, start, end, reason))
             continue
@@ -189,6 +199,21 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
             last_hesitation = placed
         kept.append(placed)
     return kept, dropped
+
+
+def speech_alone(i: int, words: Sequence[TimedWord], regions: Sequence[tuple[float, float]]
+                 ) -> tuple[float, float] | None:
+    """The speech region within ALONE_REACH_S of word `i` that no other word lies on, when the
+    decoder was SURE of the word and there is exactly one such region; else None."""
+    w = words[i]
+    if w.probability < SURE or is_hesitation(w):
+        return None
+    start, end = min(w.start, w.end), max(w.start, w.end)
+    near = [r for r in regions if r[1] > start - ALONE_REACH_S and r[0] < end + ALONE_REACH_S]
+    free = [r for r in near if not any(k != i and min(o.start, o.end) - NEAR_SPEECH_S < r[1]
+                                       and max(o.start, o.end) + NEAR_SPEECH_S > r[0]
+                                       for k, o in enumerate(words[max(0, i - 8):i + 9], max(0, i - 8)))]
+    return free[0] if len(free) == 1 else None
 
 
 def unheld_repeats(words: Sequence[TimedWord], activity: VoiceActivity) -> set[int]:
