@@ -182,7 +182,8 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
         start, end = max(0.0, min(w.start, w.end)), max(0.0, w.start, w.end)
         reason = "loop" if i in loops else _unsaid(w, i in echoes, activity, start, end)
         if reason == "no speech" and (alone := speech_alone(i, words, regions)) is not None:
-            reason, (start, end) = None, alone
+            start, end = alone
+            reason = _unsaid(w, False, activity, start, end)  # a breath or a click there has no voice
         if reason:
             dropped.append(DroppedWord(w.text, start, end, reason))
             continue
