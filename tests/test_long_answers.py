@@ -177,5 +177,7 @@ def test_a_faint_voice_the_decoder_lost_is_listed_not_decoded_into_words(transcr
     if gain < 1.0:
         assert deaf.second_looks == 0 and not middle_words and faint, [w.text for w in words]
         assert delivery.unheard_s == 0 and not any(m.key == "unheard_speech" for m in delivery.metrics)
+        said = [m for m in delivery.metrics if m.key == "other_voice"]
+        assert said and said[0].status == "info" and "0:05" in said[0].note, delivery.metrics
     else:
         assert deaf.second_looks >= 1 and len(middle_words) >= 6 and not faint, [w.text for w in words]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulator.delivery.alignment import UNHEARD
+from simulator.delivery.alignment import FAINT, UNHEARD
 from simulator.delivery.pauses import VERY_LONG_S
 from simulator.delivery.prosody import MONOTONE_ST
 
@@ -65,7 +65,7 @@ def judge(d: Delivery) -> list[Metric]:
             note += f" ({len(fell)} transcribed word(s) fell on silence and were dropped)"
         return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _unheard(d), _overflows(d))
                 if m]
-    return [m for m in (_unheard(d), _pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
+    return [m for m in (_unheard(d), _other_voice(d), _pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
                         _repetitions(d), _length(d), _pitch(d), _loudness(d), _overflows(d)) if m]
 
 
@@ -78,6 +78,18 @@ def _unheard(d: Delivery) -> Metric | None:
     return Metric("unheard_speech", "Unheard speech", d.unheard_s, f"{d.unheard_s:.1f} s", "0 s", "watch",
                   f"a voice was heard at {where} but no words were recognised there: word count, pace and "
                   "fillers leave that part out")
+
+
+def _other_voice(d: Delivery) -> Metric | None:
+    """Said, not judged: the transcript leaves out a voice far quieter than the person's."""
+    spans = [w for w in d.dropped_words if w.reason == FAINT]
+    if not spans:
+        return None
+    seconds = round(sum(w.end - w.start for w in spans), 1)
+    where = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in spans[:3]) + (", ..." if len(spans) > 3 else "")
+    return Metric("other_voice", "Another voice", seconds, f"{seconds:.1f} s", None, "info",
+                  f"a voice far quieter than yours at {where} was left out of the transcript "
+                  "(someone else in the room, or you far from the microphone)")
 
 
 def _overflows(d: Delivery) -> Metric | None:
