@@ -164,7 +164,9 @@ def test_a_faint_voice_the_decoder_lost_is_listed_not_decoded_into_words(transcr
         def transcribe(self, audio, offset=0.0, *, second_look=False):
             self.second_looks += second_look
             words = transcriber.transcribe(audio, offset, second_look=second_look)
-            return iter(words) if second_look else (w for w in words if not lost[0] - 0.1 < (w.start + w.end) / 2 < lost[1] + 0.1)
+            if second_look:
+                return iter(words)
+            return (w for w in words if not lost[0] - 0.1 < (w.start + w.end) / 2 < lost[1] + 0.1)
 
     deaf = DeafToTheMiddle()
     stream = StreamingTranscriber(deaf)

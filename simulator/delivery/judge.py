@@ -65,8 +65,9 @@ def judge(d: Delivery) -> list[Metric]:
             note += f" ({len(fell)} transcribed word(s) fell on silence and were dropped)"
         return [m for m in (Metric("speech", "Speech", 0, "none", None, "watch", note), _unheard(d), _overflows(d))
                 if m]
-    return [m for m in (_unheard(d), _other_voice(d), _pace(d), _articulation(d), _first_word(d), _pauses(d), _fillers(d), _hedges(d),
-                        _repetitions(d), _length(d), _pitch(d), _loudness(d), _overflows(d)) if m]
+    return [m for m in (_unheard(d), _other_voice(d), _pace(d), _articulation(d), _first_word(d), _pauses(d),
+                        _fillers(d), _hedges(d), _repetitions(d), _length(d), _pitch(d), _loudness(d), _overflows(d))
+            if m]
 
 
 def _unheard(d: Delivery) -> Metric | None:

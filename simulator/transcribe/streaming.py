@@ -174,7 +174,8 @@ class StreamingTranscriber:
 
     @property
     def unheard(self) -> list[Unheard]:
-        """Stretches of speech that have no words even after decoding them again on their own."""
+        """Stretches of speech that have no words even after decoding them again on their own, and
+        (marked `faint`) those of a voice far quieter than the answer's, not decoded again."""
         with self._lock:
             return sorted(self._unheard, key=lambda u: u.start)
 
