@@ -138,7 +138,7 @@ def test_speech_the_decoder_lost_is_decoded_again_or_reported(transcriber):
 @pytest.mark.parametrize("gain", [0.15, 1.0])
 def test_a_faint_voice_the_decoder_lost_is_listed_not_decoded_into_words(transcriber, gain):
     """A stretch lost by the first decoding that is far quieter than the answer so far is another
-    voice in the room (a real caller's "[voices]" came back as 23 words nobody in the answer said):
+    voice in the room (a real caller's "[voices]" came back as 20 words nobody in the answer said):
     listed as faint, not decoded again and not counted as the speaker's unheard speech. At the
     level of another recording (LibriVox after JFK: 12 dB quieter) the stretch is decoded again
     and gets its words."""

@@ -40,7 +40,7 @@ RECHECK_PAD_S = 0.25  # audio around a stretch decoded again, so its first and l
 RECHECK_VOICE_S = 1.0
 # A stretch this much quieter than the answer's speech so far (its 90th percentile level) is
 # another voice in the room (a colleague, a television: "[voices]" in a real caller's transcript),
-# not the person at the microphone. Decoded again, it wrote twenty-three words nobody in the answer
+# not the person at the microphone. Decoded again, it wrote twenty words nobody in the answer
 # said (README, "Long answers"); it is listed as faint instead. Measured so: the real set's
 # background voices lay 16 and 19 dB below the speaker (75th percentile of the stretch against the
 # 90th of the answer); a speaker's own speech lies 3-5 dB below by that measure, and LibriVox
