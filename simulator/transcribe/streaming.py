@@ -43,7 +43,7 @@ RECHECK_VOICE_S = 1.0
 # not the person at the microphone. Decoded again, it wrote twenty words nobody in the answer
 # said (README, "Long answers"); it is listed as faint instead. Measured so: the real set's
 # background voices lay 16 and 19 dB below the speaker (75th percentile of the stretch against the
-# 90th of the answer); a speaker's own speech lies 3-5 dB below by that measure, and LibriVox
+# 90th of the answer); a speaker's own speech 4-7 dB (JFK; a caller's own lost stretch), and LibriVox
 # read after JFK 12 dB (two recordings joined: a test holds that it is decoded again).
 FAINT_BELOW_DB = 15.0
 
