@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -86,7 +87,8 @@ class StreamingTranscriber:
         self._speech: list[bool] = []  # gate decision per step
         # The level (dBFS) of every step of the whole audio that the gate took for speech, NaN for
         # the others: how loud the person speaks, against which a faint voice is told (FAINT_BELOW_DB).
-        self._levels: list[float] = []
+        # 8 bytes a step: about 0.6 MB for an hour.
+        self._levels = array("d")
         self._partial = np.zeros(0, np.float32)
         self._chunk_start = 0  # samples from the start of the audio
         self._before = np.zeros(0, np.float32)  # the audio just before _chunk_start (context_s at most)
@@ -331,7 +333,8 @@ class StreamingTranscriber:
         if not lost:
             return words, []
         first = piece.own_start // int(STEP_S * SAMPLE_RATE)  # the piece's first step in the whole audio
-        heard = np.array(self._levels[:first + len(piece.speech)])  # to the piece's end, live as from a file
+        # To the piece's end, whenever it is decoded: the same live as from a file.
+        heard = np.array(self._levels[:first + len(piece.speech)], np.float64)
         voice_db = _level(heard, 90)
         still: list[Unheard] = []
         for start, end in lost:
