@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -113,6 +115,49 @@ def test_an_answer_ending_at_a_held_cut_is_built_from_its_drafts(transcriber):
     starts = [w.start for w in words]
     assert starts == sorted(starts)
     assert all(w.start >= len(jfk) / 16000 for w in words if "dashwood" in w.text.lower())
+
+
+def test_a_chunk_held_while_a_draft_is_made_waits_for_that_draft_not_behind_it(transcriber):
+    """A chunk held while the worker drafts the pending audio afresh: no draft of the held
+    chunk's rest is queued behind that one (it would follow the older draft, whose words the
+    newer one replaces, and the answer would wait for both); the answer's last chunk is the newer
+    draft and the audio after it, every word once."""
+    jfk, reading = load_audio(DATA / "jfk.wav"), load_audio(DATA / "librivox-0870.wav")
+
+    class HeldBack:
+        """The session's transcriber, made to wait while the test feeds: a draft in the making."""
+
+        def __init__(self):
+            self.go = threading.Event()
+            self.go.set()
+
+        def transcribe(self, audio, offset=0.0, **kwargs):
+            assert self.go.wait(60)
+            return transcriber.transcribe(audio, offset, **kwargs)
+
+    held_back = HeldBack()
+    stream = StreamingTranscriber(held_back)
+    blocks = list(_blocks(np.concatenate([jfk, np.zeros(6400, np.float32)])))
+    for first, block in enumerate(blocks):
+        stream.feed(block)
+        if stream._busy:  # a draft at JFK's first pause
+            break
+    _settle(stream)
+    held_back.go.clear()
+    for block in blocks[first + 1:]:
+        stream.feed(block)  # a second draft, at the next pause, from the start again: held back
+    stream.feed(np.zeros(1600, np.float32))
+    for block in _blocks(np.concatenate([reading, np.zeros(8000, np.float32)])):
+        stream.feed(block)  # past 12 s, the closing pause holds a chunk, which the first draft covers
+    assert stream._held is not None and stream._busy
+    assert stream._chunks.empty()  # nothing queued behind the draft being made
+    held_back.go.set()
+    words = stream.finish()
+    assert stream.drafts_used == 1 and stream.chunks_transcribed == 1
+    text = " ".join(w.text for w in words).lower()
+    assert text.count("country") == 2 and text.count("dashwood") == 1, text
+    starts = [w.start for w in words]
+    assert starts == sorted(starts)
 
 
 def test_a_chunk_the_person_speaks_past_is_decoded_whole_as_a_files_is(transcriber):
