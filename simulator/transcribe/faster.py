@@ -137,9 +137,11 @@ class FasterWhisperTranscriber:
 class SharedEncoder:
     """Whisper's encoder output for a window of audio, computed once for both passes.
 
-    On a short chunk the encoder is about 80% of a pass (it always reads a full 30 s window):
-    0.39 s on one core of the 2-core machine, 0.25 s on two, against about 0.1 s to decode. The
-    first pass to reach a window encodes it on every core; the other finds it here.
+    On a short chunk the encoder is about half a pass or more (it always reads a full 30 s window):
+    on the 2-core Intel Xeon it was first measured on (MKL), 0.39 s on one core and 0.25 s on two,
+    against about 0.1 s to decode; on a 2-core AMD EPYC (oneDNN), 0.3-0.4 s on two, against
+    0.25 s for one pass's beam search over 8 s of audio (README, "Feedback latency").
+    The first pass to reach a window encodes it on every core; the other finds it here.
     """
 
     def __init__(self, model_dir: str, compute_type: str, threads: int, keep: int = 4):
