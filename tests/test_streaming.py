@@ -189,7 +189,7 @@ def _settle(stream: StreamingTranscriber) -> None:
     import time
 
     deadline = time.monotonic() + 60
-    while (stream._busy or not stream._chunks.empty()) and time.monotonic() < deadline:
+    while not stream._idle() and time.monotonic() < deadline:
         time.sleep(0.05)
 
 

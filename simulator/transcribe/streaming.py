@@ -214,7 +214,7 @@ class StreamingTranscriber:
     def _maybe_draft(self, upto: int) -> None:
         speech = sum(self._speech[:upto])
         enough = (speech - self._drafted_speech) * STEP_S >= self.policy.draft_after_s
-        if not (self._drafts and enough and not self._busy and self._chunks.empty()):
+        if not (self._drafts and enough and self._idle()):
             return
         self._drafted_speech = speech
         self._busy = True  # from now: a second draft must not queue behind this one
@@ -235,7 +235,7 @@ class StreamingTranscriber:
             return False
         self._held = upto
         done = draft[0]
-        if done < upto and any(self._speech[done:upto]) and not self._busy and self._chunks.empty():
+        if done < upto and any(self._speech[done:upto]) and self._idle():
             before = np.concatenate((self._before, *self._steps[:done]))
             rest = np.concatenate(self._steps[done:upto])
             lead = max(0, min(before.size, int(self.policy.context_s * SAMPLE_RATE) - rest.size))
@@ -244,6 +244,10 @@ class StreamingTranscriber:
             self._chunks.put(_Piece(np.concatenate((before[before.size - lead:], rest)), own_start - lead, lead,
                                     tuple(self._speech[done:upto]), upto - done))
         return True
+
+    def _idle(self) -> bool:
+        """The worker transcribes nothing and has nothing queued: what is asked now starts at once."""
+        return not self._busy and self._chunks.empty()
 
     def _use_draft(self, limit: int) -> int:
         """Take the finished drafts' words for the audio they covered, one after another from
