@@ -230,8 +230,8 @@ def test_hallucinated_words_on_silence_are_dropped_and_words_snapped():
 
 def test_a_sure_word_said_alone_is_kept_where_its_speech_is_though_timed_past_it():
     """Whisper times a word said alone between long pauses at one instant up to half a second past
-    its sound (a real caller's "onward," at 5.48 s, said at 4.69-5.21 s): a sure word with only
-    one free stretch of speech near it was said there. An improbable one, or one beside speech
+    its sound (a real caller's "onward," at 5.48 s, said at 4.69-5.21 s): a word the decoder did not
+    find improbable with only one free stretch of speech near it was said there. An improbable one, or one beside speech
     another word was placed on, is still dropped."""
     audio = build(("q", 1.0), ("v", 0.6), ("q", 1.5), ("v", 0.6), ("q", 1.5), ("v", 0.6), ("q", 2.0))
     activity = tones(audio)  # speech at 1.0-1.6, 3.1-3.7 and 5.2-5.8
@@ -240,7 +240,7 @@ def test_a_sure_word_said_alone_is_kept_where_its_speech_is_though_timed_past_it
     kept, dropped, _ = place_words(words, activity)
     assert [w.text for w in kept] == ["operator,", "onward,", "wildfire."] and not dropped
     assert kept[1].start == pytest.approx(3.1, abs=0.05) and kept[1].end == pytest.approx(3.7, abs=0.05)
-    unsure = [words[0], TimedWord("onward,", 4.15, 4.15, 0.2), words[2]]
+    unsure = [words[0], TimedWord("onward,", 4.15, 4.15, 0.1), words[2]]  # under inventions.IMPROBABLE
     assert [w.text for w in place_words(unsure, activity)[1]] == ["onward,"]
     claimed = [words[0], TimedWord("onward,", 4.15, 4.15, 0.86), TimedWord("so", 3.1, 3.7, 0.9), words[2]]
     assert "onward," in [w.text for w in place_words(claimed, activity)[1]]

@@ -135,6 +135,70 @@ def test_speech_the_decoder_lost_is_decoded_again_or_reported(transcriber):
     assert any(m.key == "unheard_speech" and m.status == "watch" for m in delivery.metrics)
 
 
+def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(transcriber):
+    """Whisper stretches a word over speech it wrote nothing for (a real caller: "you?" over 2.3 s of
+    "... how are you? Wait a second while I invoke my personal assistant"). The word covers only
+    what it can have been said in: the speech it hid is decoded again, the word with it, and every
+    word comes once; what a second look cannot decode is reported though the word is kept."""
+    from simulator.audio.io import load_audio
+    from simulator.delivery.analyze import analyze
+    from simulator.delivery.speech import voice_activity
+    from simulator.transcribe.base import said_end
+    from simulator.transcribe.hesitations import normalize_word
+    from simulator.transcribe.streaming import StreamingTranscriber, unheard_stretches
+
+    # The check itself: "so" stretched from 1.0 s to the end of the speech covers only its own
+    # half second (+ reach), and the stretch it hid begins at the word.
+    speech = [False] * 10 + [True] * 80 + [False] * 10
+    assert said_end(TimedWord("so", 1.0, 4.5, 0.9)) == 1.5
+    assert unheard_stretches(speech, 0.0, [TimedWord("so", 1.0, 4.5, 0.9)]) == [(1.0, 4.5)]
+    assert unheard_stretches(speech, 0.0, [TimedWord("so", 1.0, 1.5, 0.9), TimedWord("it", 1.6, 4.5, 0.9)]) \
+        == [(1.6, 4.5)]
+    assert unheard_stretches(speech, 0.0, [TimedWord("so", 1.0, 1.5, 0.9), TimedWord("it", 1.6, 2.0, 0.9),
+                                           TimedWord("is", 2.9, 3.3, 0.9), TimedWord("done", 3.4, 4.5, 0.9)]) == []
+
+    audio = load_audio(Path(__file__).resolve().parents[1] / "simulator" / "evaluation" / "data" / "jfk.wav")
+    truth = [normalize_word(w.text) for w in transcriber.transcribe(audio)]
+    # JFK's last phrase, "ask what you can do for your country", is continuous speech (8.2-10.2 s)
+    lost = (8.0, 10.6)
+
+    class Stretching:
+        """The first decoding writes nothing for the last phrase and stretches the word before it
+        over it, as Whisper did on the real caller; a second look is the real decoder's."""
+        engine, model = transcriber.engine, transcriber.model
+
+        def __init__(self, second_look_hears: bool = True):
+            self.second_looks = 0
+            self.hears = second_look_hears
+
+        def transcribe(self, audio, offset=0.0, *, second_look=False):
+            self.second_looks += second_look
+            if second_look:
+                return iter(transcriber.transcribe(audio, offset, second_look=True) if self.hears else ())
+            words = [w for w in transcriber.transcribe(audio, offset)
+                     if not lost[0] <= (w.start + w.end) / 2 <= lost[1]]
+            before = max(i for i, w in enumerate(words) if w.end <= lost[0] + 0.1)
+            words[before] = TimedWord(words[before].text, words[before].start, lost[1], words[before].probability)
+            return iter(words)
+
+    stretching = Stretching()
+    stream = StreamingTranscriber(stretching)
+    stream.feed(audio)
+    words = stream.finish()
+    assert stretching.second_looks >= 1 and not stream.unheard
+    assert [normalize_word(w.text) for w in words] == truth, [w.text for w in words]
+
+    deaf = Stretching(second_look_hears=False)
+    stream = StreamingTranscriber(deaf)
+    stream.feed(audio)
+    words = stream.finish()
+    assert deaf.second_looks >= 1 and stream.unheard
+    delivery = analyze(voice_activity(audio), words, unheard=[(u.start, u.end) for u in stream.unheard])
+    unheard = [d for d in delivery.dropped_words if not d.text]
+    assert unheard and delivery.unheard_s >= 1.5 and all(d.start >= 7.5 for d in unheard), unheard
+    assert any(m.key == "unheard_speech" and m.status == "watch" for m in delivery.metrics)
+
+
 @pytest.mark.parametrize("gain", [0.15, 1.0])
 def test_a_faint_voice_the_decoder_lost_is_listed_not_decoded_into_words(transcriber, gain):
     """A stretch lost by the first decoding that is far quieter than the answer so far is another

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from simulator.delivery.speech import VoiceActivity
-from simulator.transcribe.base import TimedWord
+from simulator.transcribe.base import TimedWord, said_end
 from simulator.transcribe.hesitations import is_hesitation
+from simulator.transcribe.inventions import IMPROBABLE
 
 # Whisper word times are off by about 110 ms median, 220 ms p90 for tiny.en (docs/sources.md): a real
 # word is never further than this from speech.
@@ -45,12 +46,13 @@ HELD_WORD_S = 0.25
 VOICED_ENDING = 0.3
 _SENTENCE_END = re.compile(r"[.!?…]$")
 # Whisper's word times fail on a word said alone between long pauses: its alignment puts the word
-# at one instant up to half a second past its sound ("onward," at 5.48 s, said at 4.69-5.21 s;
-# a dozen long real files lost their keyword so, as "no speech"). A word the decoder was sure of,
-# with speech this near that no other word was placed on, was said there: its time was wrong,
-# not the word. Invented closings are improbable (transcribe/inventions.IMPROBABLE) and sit on
-# silence, static or the speech of words already written.
-SURE = 0.5
+# at one instant up to a second past its sound ("onward," at 5.48 s, said at 4.69-5.21 s; "Onward,"
+# at 27.52 s, said at 26.19-26.65 s; a dozen long real files lost their keyword so, as "no
+# speech"). A word the decoder did not find improbable (transcribe/inventions.IMPROBABLE), with
+# speech this near that no other word was placed on, was said there: its time was wrong, not the
+# word. Invented closings are improbable and sit on silence, static or the speech of words
+# already written. (At 0.5 two of the long set's keywords, at 0.43 and 0.47, were still lost.)
+SURE = IMPROBABLE
 ALONE_REACH_S = 1.0
 
 
@@ -205,7 +207,7 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
 def speech_alone(i: int, words: Sequence[TimedWord], regions: Sequence[tuple[float, float]]
                  ) -> tuple[float, float] | None:
     """The speech region within ALONE_REACH_S of word `i` that no other word lies on, when the
-    decoder was SURE of the word and there is exactly one such region; else None."""
+    decoder did not find the word improbable (SURE) and there is exactly one such region; else None."""
     w = words[i]
     if w.probability < SURE or is_hesitation(w):
         return None
@@ -293,10 +295,19 @@ def unheard_speech(stretches: Sequence[tuple[float, float]], activity: VoiceActi
     """The stretches the transcriber found no words for, where the waveform agrees a voice spoke
     and no kept word lies: listed with the dropped words, so no figure hides that it misses them."""
     out = []
+    starts = [w.start for w in kept]
     for start, end in stretches:
-        if any(w.start < end and w.end > start for w in kept):
+        # What of the stretch no kept word can have been said in (base.said_end: a word stretched
+        # over it does not hide it), from the first such moment on.
+        near = kept[bisect.bisect_left(starts, start - 5.0):bisect.bisect_left(starts, end)]
+        for w in sorted((w for w in near if not is_hesitation(w) and w.start < end and said_end(w) > start),
+                        key=lambda w: w.start):
+            if w.start > start:
+                break
+            start = max(start, said_end(w))
+        if start >= end or activity.speech_between(start, end) < UNHEARD_SPEECH_S:
             continue
-        if activity.speech_between(start, end) < UNHEARD_SPEECH_S:
+        if any(w.start < end and said_end(w) > start for w in near if not is_hesitation(w)):
             continue
         voice = activity.voice_likelihood(start, end)
         if voice is not None and voice < VOICE_FLOOR:

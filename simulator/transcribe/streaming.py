@@ -25,7 +25,7 @@ import numpy as np
 from simulator.audio.level import LevelGate
 from simulator.audio.vad import SPEECH_PROBABILITY, speech_probabilities
 from simulator.audio.vad import WINDOW_S as VAD_WINDOW_S
-from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber
+from simulator.transcribe.base import SAMPLE_RATE, TimedWord, Transcriber, said_end
 from simulator.transcribe.hesitations import is_hesitation, normalize_word
 
 STEP_S = 0.05  # the gate decides speech or silence on 50 ms steps
@@ -356,12 +356,16 @@ class StreamingTranscriber:
                 still.append(Unheard(start, end, faint=True))
                 continue
             self.stretches_redecoded += 1
+            around = [w for w in words if not start <= (w.start + w.end) / 2 <= end]
+            known = [(normalize_word(w.text), w.start) for w in around]
+            # The padding's words are the first decoding's already (a word stretched over the
+            # stretch is decoded again with it, and its neighbour may fall in the padding).
             again = [w for w in self.transcriber.transcribe(piece.audio[a:b], offset=(piece.start + a) / SAMPLE_RATE,
                                                             second_look=True)
-                     if start - RECHECK_PAD_S <= (w.start + w.end) / 2 <= end + RECHECK_PAD_S]
+                     if start - RECHECK_PAD_S <= (w.start + w.end) / 2 <= end + RECHECK_PAD_S
+                     and not _known(w, known)]
             if again:  # in place of what the first decoding had there: hesitations at most
-                words = sorted([w for w in words if not start <= (w.start + w.end) / 2 <= end] + again,
-                               key=lambda w: w.start)
+                words = sorted(around + again, key=lambda w: w.start)
             else:
                 still.append(Unheard(start, end))
         return words, still
@@ -388,8 +392,13 @@ def _own_word(word: TimedWord, piece: _Piece, known: list[tuple[str, float]]) ->
     """
     if (word.start + word.end) / 2 < piece.own_start / SAMPLE_RATE:
         return False
+    return not _known(word, known)
+
+
+def _known(word: TimedWord, known: list[tuple[str, float]]) -> bool:
+    """`word` is one of `known` (normalised text, start) decoded again: same text, about the same time."""
     text = normalize_word(word.text)
-    return not any(seen == text and abs(start - word.start) < SAME_WORD_S for seen, start in known)
+    return any(seen == text and abs(start - word.start) < SAME_WORD_S for seen, start in known)
 
 
 SAME_WORD_S = 0.5  # the same word decoded twice starts within this of itself
@@ -416,15 +425,22 @@ def unheard_stretches(speech: Sequence[bool], t0: float, words: Sequence[TimedWo
     """(start, end) of the stretches of speech at least UNHEARD_MIN_S long that no word covers.
     Hesitations do not count: a decoder that lost the words often kept the "uh"s of its prompt.
 
+    A word covers no more than it can have been said in (`base.said_end`): a stretch that begins
+    inside a word stretched over it begins at that word, which is decoded again with what it hid.
+
     `speech` is the gate's decision per STEP_S step from `t0` on. Linear in steps and words."""
     n = len(speech)
     covered = np.zeros(n, bool)
+    stretched_from = np.full(n, np.inf)  # per step: the start of a word stretched over it, if any
     for w in words:
         if is_hesitation(w):
             continue
-        lo = max(0, int((min(w.start, w.end) - WORD_REACH_S - t0) / STEP_S))
-        hi = min(n, int(np.ceil((max(w.start, w.end) + WORD_REACH_S - t0) / STEP_S)))
+        start = min(w.start, w.end)
+        lo = max(0, int((start - WORD_REACH_S - t0) / STEP_S))
+        hi = min(n, int(np.ceil((said_end(w) + WORD_REACH_S - t0) / STEP_S)))
         covered[lo:hi] = True
+        past = min(n, int(np.ceil((max(w.start, w.end) - t0) / STEP_S)))
+        stretched_from[hi:past] = np.minimum(stretched_from[hi:past], start)
     bridge = int(round(UNHEARD_BRIDGE_S / STEP_S))
     out: list[tuple[float, float]] = []
     first = last = None  # the current stretch's first and last speech step
@@ -435,7 +451,8 @@ def unheard_stretches(speech: Sequence[bool], t0: float, words: Sequence[TimedWo
             continue
         if first is not None and (i == n or covered[i] or i - last > bridge):
             if (last + 1 - first) * STEP_S >= UNHEARD_MIN_S:
-                out.append((round(t0 + first * STEP_S, 3), round(t0 + (last + 1) * STEP_S, 3)))
+                begin = min(t0 + first * STEP_S, stretched_from[first])
+                out.append((round(begin, 3), round(t0 + (last + 1) * STEP_S, 3)))
             first = last = None
     return out
 
