@@ -9,6 +9,7 @@ wrote eleven hesitations over it (a loop); these tests held it.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -135,7 +136,8 @@ def test_speech_the_decoder_lost_is_decoded_again_or_reported(transcriber):
     assert any(m.key == "unheard_speech" and m.status == "watch" for m in delivery.metrics)
 
 
-def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(transcriber):
+@pytest.mark.parametrize("compute_type", ["int8", "float32"])
+def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(compute_type, request):
     """Whisper stretches a word over speech it wrote nothing for (a real caller: "you?" over 2.3 s of
     "... how are you? Wait a second while I invoke my personal assistant"). The word covers only
     what it can have been said in: the speech it hid is decoded again, the word with it, and every
@@ -147,6 +149,7 @@ def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(tran
     from simulator.transcribe.hesitations import normalize_word
     from simulator.transcribe.streaming import StreamingTranscriber, unheard_stretches
 
+    transcriber = request.getfixturevalue("transcriber" if compute_type == "int8" else "transcriber_float32")
     # The check itself: "so" stretched from 1.0 s to the end of the speech covers only its own
     # half second (+ reach), and the stretch it hid begins at the word.
     speech = [False] * 10 + [True] * 80 + [False] * 10
@@ -158,9 +161,11 @@ def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(tran
                                            TimedWord("is", 2.9, 3.3, 0.9), TimedWord("done", 3.4, 4.5, 0.9)]) == []
 
     audio = load_audio(Path(__file__).resolve().parents[1] / "simulator" / "evaluation" / "data" / "jfk.wav")
-    truth = [normalize_word(w.text) for w in transcriber.transcribe(audio)]
+    full = list(transcriber.transcribe(audio))
+    truth = Counter(normalize_word(w.text) for w in full)
     # JFK's last phrase, "ask what you can do for your country", is continuous speech (8.2-10.2 s)
     lost = (8.0, 10.6)
+    phrase = Counter(normalize_word(w.text) for w in full if lost[0] <= (w.start + w.end) / 2 <= lost[1])
 
     class Stretching:
         """The first decoding writes nothing for the last phrase and stretches the word before it
@@ -182,14 +187,19 @@ def test_speech_under_a_word_stretched_over_it_is_decoded_again_or_reported(tran
             return iter(words)
 
     stretching = Stretching()
-    stream = StreamingTranscriber(stretching)
+    stream = StreamingTranscriber(stretching, max_pending_chunks=2)  # as a file: one piece, no drafts
     stream.feed(audio)
     words = stream.finish()
     assert stretching.second_looks >= 1 and not stream.unheard
-    assert [normalize_word(w.text) for w in words] == truth, [w.text for w in words]
+    # With a word's margin (the second look decodes the stretch alone): the phrase is back, no
+    # word of the answer is written twice, and nothing else is lost.
+    heard = Counter(normalize_word(w.text) for w in words)
+    assert sum((phrase & heard).values()) >= sum(phrase.values()) - 1, [w.text for w in words]
+    assert all(heard[word] <= count for word, count in truth.items()), [w.text for w in words]
+    assert abs(len(words) - sum(truth.values())) <= 1, [w.text for w in words]
 
     deaf = Stretching(second_look_hears=False)
-    stream = StreamingTranscriber(deaf)
+    stream = StreamingTranscriber(deaf, max_pending_chunks=2)
     stream.feed(audio)
     words = stream.finish()
     assert deaf.second_looks >= 1 and stream.unheard

@@ -71,6 +71,7 @@ FAINT = "a voice far quieter than the rest of the answer (someone else, or far f
 # Of a stretch the transcriber reports unheard, at least this much must be speech to the waveform
 # with a voice in it (VOICE_FLOOR), or it was noise the chunker's level gate took for speech.
 UNHEARD_SPEECH_S = 1.0
+LONGEST_SAID_S = 5.0  # no word is said for longer (base.said_end: 33 letters), so none from earlier reaches a stretch
 
 
 def _norm(text: str) -> str:
@@ -292,27 +293,28 @@ def _snap(start: float, end: float, regions: list[tuple[float, float]], starts: 
 
 def unheard_speech(stretches: Sequence[tuple[float, float]], activity: VoiceActivity,
                    kept: Sequence[TimedWord]) -> list[DroppedWord]:
-    """The stretches the transcriber found no words for, where the waveform agrees a voice spoke
-    and no kept word lies: listed with the dropped words, so no figure hides that it misses them."""
+    """The parts of the stretches the transcriber found no words for that no kept word can have been
+    said in (base.said_end: a word stretched over them, or snapped onto them, does not hide the
+    rest), where the waveform agrees a voice spoke: listed with the dropped words, so no figure
+    hides that it misses them."""
     out = []
-    starts = [w.start for w in kept]
+    starts = [w.start for w in kept]  # kept words are in time order
     for start, end in stretches:
-        # What of the stretch no kept word can have been said in (base.said_end: a word stretched
-        # over it does not hide it), from the first such moment on.
-        near = kept[bisect.bisect_left(starts, start - 5.0):bisect.bisect_left(starts, end)]
-        for w in sorted((w for w in near if not is_hesitation(w) and w.start < end and said_end(w) > start),
-                        key=lambda w: w.start):
+        free = []
+        for w in kept[bisect.bisect_left(starts, start - LONGEST_SAID_S):bisect.bisect_left(starts, end)]:
+            if is_hesitation(w) or said_end(w) <= start:
+                continue
             if w.start > start:
-                break
-            start = max(start, said_end(w))
-        if start >= end or activity.speech_between(start, end) < UNHEARD_SPEECH_S:
-            continue
-        if any(w.start < end and said_end(w) > start for w in near if not is_hesitation(w)):
-            continue
-        voice = activity.voice_likelihood(start, end)
-        if voice is not None and voice < VOICE_FLOOR:
-            continue
-        out.append(DroppedWord("", round(start, 3), round(end, 3), UNHEARD))
+                free.append((start, w.start))
+            start = said_end(w)
+        free.append((start, end))
+        for a, b in free:
+            if b <= a or activity.speech_between(a, b) < UNHEARD_SPEECH_S:
+                continue
+            voice = activity.voice_likelihood(a, b)
+            if voice is not None and voice < VOICE_FLOOR:
+                continue
+            out.append(DroppedWord("", round(a, 3), round(b, 3), UNHEARD))
     return out
 
 
