@@ -20,9 +20,11 @@ import json
 import re
 import subprocess
 import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -300,17 +302,44 @@ def run_heldout(transcriber_factory: Callable[[], object] | None = None, workdir
     transcriber = (transcriber_factory or default_transcriber)()
     totals = {"true": 0, "detected": 0, "found": 0}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        for i, text in enumerate(HELDOUT_SCRIPTS):
-            script = Script(text)
-            for j, (voice, rate) in enumerate(HELDOUT_VOICES):
-                clean = espeak(script, voice, rate, Path(tmp) / f"h{i}-{j}.wav")
-                audio, _span, _silences = synthetic_case(clean, seed=100 + i * 10 + j)
-                d = analyze(audio, list(transcriber.transcribe(audio)))
-                scored = score_hesitations(script.tokens(), [w.text for w in d.words], [w.filler for w in d.words])
-                for k in totals:
-                    totals[k] += scored[k]
+        def cases():
+            for i, text in enumerate(HELDOUT_SCRIPTS):
+                script = Script(text)
+                for j, (voice, rate) in enumerate(HELDOUT_VOICES):
+                    clean = espeak(script, voice, rate, Path(tmp) / f"h{i}-{j}.wav")
+                    yield script, synthetic_case(clean, seed=100 + i * 10 + j)[0]
+
+        for (script, audio), words in decoded_ahead(transcriber, cases(), audio_of=lambda case: case[1]):
+            d = analyze(audio, words)
+            scored = score_hesitations(script.tokens(), [w.text for w in d.words], [w.filler for w in d.words])
+            for k in totals:
+                totals[k] += scored[k]
     return {"hesitations": totals, "recall": _ratio(totals["found"], totals["true"]),
             "precision": _ratio(totals["found"], totals["detected"]), "clips": len(HELDOUT_SCRIPTS) * len(HELDOUT_VOICES)}
+
+
+def decoded_ahead(transcriber, cases: Iterable, audio_of: Callable[[object], np.ndarray]) -> Iterator[tuple[object, list[TimedWord]]]:
+    """(case, the transcriber's words for `audio_of(case)`) for each case in order; where the
+    transcriber serves calls at once (`calls_at_once`), the next case is decoded while the caller
+    scores this one. The same words as one at a time: each call decodes as it would alone.
+
+    faster-whisper's two passes over a clip leave a core idle for much of it (the verbatim pass
+    decodes two windows of a 15-22 s answer where the plain pass decodes one, and scoring runs
+    on one core): one at a time, the suite kept 1.5 of this machine's 2 cores busy."""
+    if getattr(transcriber, "calls_at_once", 1) < 2:
+        for case in cases:
+            yield case, list(transcriber.transcribe(audio_of(case)))
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="decode-ahead") as pool:
+        pending: deque = deque()
+        for case in cases:
+            pending.append((case, pool.submit(lambda audio: list(transcriber.transcribe(audio)), audio_of(case))))
+            if len(pending) > 1:
+                done, words = pending.popleft()
+                yield done, words.result()
+        while pending:
+            done, words = pending.popleft()
+            yield done, words.result()
 
 
 def default_transcriber():
@@ -330,15 +359,11 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
         detectors["silero"] = silero_activity
     vad: dict[str, dict] = {name: {"true": 0, "detected": 0, "found": 0, "right": 0} for name in detectors}
 
-    def transcribe(audio: np.ndarray) -> list[TimedWord]:
-        return list(transcriber.transcribe(audio))
-
     # Aligned clips: pace, pauses, word timing.
     aligned = {"clips": {}, "start_errors_ms": [], "end_errors_ms": [], "raw_start_errors_ms": [],
                "raw_end_errors_ms": []}
     pause_totals = {"true": 0, "detected": 0, "found": 0, "right": 0}
-    for name, truth in aligned_cases().items():
-        words = transcribe(truth.audio)
+    for (name, truth), words in decoded_ahead(transcriber, aligned_cases().items(), audio_of=lambda case: case[1].audio):
         for det_name, detector in detectors.items():
             activity = detector(truth.audio)
             d = analyze(activity, words)
@@ -381,7 +406,7 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
     from simulator.audio.io import load_audio
 
     jfk_audio = load_audio(DATA / "jfk.wav")
-    jfk = analyze(jfk_audio, transcribe(jfk_audio), file="jfk.wav")
+    jfk = analyze(jfk_audio, list(transcriber.transcribe(jfk_audio)), file="jfk.wav")
     report["jfk"] = {"transcript": jfk.transcript, "word_count": jfk.word_count, "wpm": jfk.wpm,
                      "dropped": [w.text for w in jfk.dropped_words],
                      "pauses": [(p.start, p.end) for p in jfk.pauses]}
@@ -391,56 +416,59 @@ def run_accuracy(transcriber_factory: Callable[[], object] | None = None, *, voi
            "pauses": {"true": 0, "detected": 0, "found": 0, "right": 0}, "discourse_false_positives": 0,
            "discourse_found": 0, "discourse_true": 0, "dropped_words": 0}
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        scripts = [(Script(t), True) for t in FILLER_SCRIPTS] + [(Script(t), False) for t in PLAIN_SCRIPTS]
-        for i, (script, has_fillers) in enumerate(scripts):
-            for j, voice in enumerate(voices):
-                rate = rates[(i + j) % len(rates)]
-                clean = espeak(script, voice, rate, Path(tmp) / f"s{i}-{j}.wav")
-                audio, span, silences = synthetic_case(clean, seed=i * 10 + j)
-                words = transcribe(audio)
-                d = analyze(audio, words)
-                true_wpm = script.word_count * 60.0 / (span[1] - span[0])
-                texts = [w.text for w in d.words]
-                labels = [w.filler for w in d.words]
-                hes = score_hesitations(script.tokens(), texts, labels)
-                for k in hes:
-                    syn["hesitations"][k] += hes[k]
-                inside = [(s, e) for s, e in silences if s > span[0] and e < span[1]]
-                ps = score_pauses([(p.start, p.end) for p in d.pauses], inside, inside)
+        def cases():
+            scripts = [Script(t) for t in FILLER_SCRIPTS + PLAIN_SCRIPTS]
+            for i, script in enumerate(scripts):
+                for j, voice in enumerate(voices):
+                    rate = rates[(i + j) % len(rates)]
+                    clean = espeak(script, voice, rate, Path(tmp) / f"s{i}-{j}.wav")
+                    yield i, script, voice, rate, *synthetic_case(clean, seed=i * 10 + j)
+
+        for (i, script, voice, rate, audio, span, silences), words in decoded_ahead(
+                transcriber, cases(), audio_of=lambda case: case[4]):
+            d = analyze(audio, words)
+            true_wpm = script.word_count * 60.0 / (span[1] - span[0])
+            texts = [w.text for w in d.words]
+            labels = [w.filler for w in d.words]
+            hes = score_hesitations(script.tokens(), texts, labels)
+            for k in hes:
+                syn["hesitations"][k] += hes[k]
+            inside = [(s, e) for s, e in silences if s > span[0] and e < span[1]]
+            ps = score_pauses([(p.start, p.end) for p in d.pauses], inside, inside)
+            for k in ps:
+                syn["pauses"][k] += ps[k]
+            if compare_vad:
+                for det_name, detector in detectors.items():
+                    if det_name != "energy":
+                        dd = analyze(detector(audio), words)
+                        s2 = score_pauses([(p.start, p.end) for p in dd.pauses], inside, inside)
+                        for k in s2:
+                            vad[det_name][k] += s2[k]
                 for k in ps:
-                    syn["pauses"][k] += ps[k]
-                if compare_vad:
-                    for det_name, detector in detectors.items():
-                        if det_name != "energy":
-                            dd = analyze(detector(audio), words)
-                            s2 = score_pauses([(p.start, p.end) for p in dd.pauses], inside, inside)
-                            for k in s2:
-                                vad[det_name][k] += s2[k]
-                    for k in ps:
-                        vad["energy"][k] += ps[k]
-                # Discourse fillers: every one on a plain script is a false positive; on filler
-                # scripts, one is right if the script marks a discourse filler at that place.
-                truth_tokens = script.tokens()
-                pairs = dict((b, a) for a, b in match_words([t for t, _ in truth_tokens], [_norm(x) for x in texts]))
-                fps = []
-                for k, w in enumerate(d.words):
-                    if w.filler == DISCOURSE:
-                        a = pairs.get(k)
-                        if a is None or truth_tokens[a][1] != DISCOURSE:
-                            fps.append(w.text)
-                        else:
-                            syn["discourse_found"] += 1
-                syn["discourse_true"] += sum(1 for _, label in truth_tokens if label == DISCOURSE)
-                syn["discourse_false_positives"] += len(fps)
-                syn["dropped_words"] += len(d.dropped_words)
-                syn["clips"].append({"script": i, "voice": voice, "rate": rate, "true_wpm": round(true_wpm, 1),
-                                     "wpm": d.wpm, "true_words": script.word_count, "word_count": d.word_count,
-                                     "pace_error": round(abs((d.wpm or 0) - true_wpm) / true_wpm, 4),
-                                     # The span is this module's part of the pace; the count is the transcriber's.
-                                     "span_error": round(abs(d.speech_s - (span[1] - span[0])) / (span[1] - span[0]), 4),
-                                     "hesitations": hes, "discourse_false_positives": fps,
-                                     "dropped": [w.text for w in d.dropped_words],
-                                     "estimated": d.word_times_estimated, "transcript": d.transcript})
+                    vad["energy"][k] += ps[k]
+            # Discourse fillers: every one on a plain script is a false positive; on filler
+            # scripts, one is right if the script marks a discourse filler at that place.
+            truth_tokens = script.tokens()
+            pairs = dict((b, a) for a, b in match_words([t for t, _ in truth_tokens], [_norm(x) for x in texts]))
+            fps = []
+            for k, w in enumerate(d.words):
+                if w.filler == DISCOURSE:
+                    a = pairs.get(k)
+                    if a is None or truth_tokens[a][1] != DISCOURSE:
+                        fps.append(w.text)
+                    else:
+                        syn["discourse_found"] += 1
+            syn["discourse_true"] += sum(1 for _, label in truth_tokens if label == DISCOURSE)
+            syn["discourse_false_positives"] += len(fps)
+            syn["dropped_words"] += len(d.dropped_words)
+            syn["clips"].append({"script": i, "voice": voice, "rate": rate, "true_wpm": round(true_wpm, 1),
+                                 "wpm": d.wpm, "true_words": script.word_count, "word_count": d.word_count,
+                                 "pace_error": round(abs((d.wpm or 0) - true_wpm) / true_wpm, 4),
+                                 # The span is this module's part of the pace; the count is the transcriber's.
+                                 "span_error": round(abs(d.speech_s - (span[1] - span[0])) / (span[1] - span[0]), 4),
+                                 "hesitations": hes, "discourse_false_positives": fps,
+                                 "dropped": [w.text for w in d.dropped_words],
+                                 "estimated": d.word_times_estimated, "transcript": d.transcript})
     h = syn["hesitations"]
     syn["hesitation_recall"] = _ratio(h["found"], h["true"])
     syn["hesitation_precision"] = _ratio(h["found"], h["detected"])
