@@ -244,6 +244,27 @@ def test_a_sure_word_said_alone_is_kept_where_its_speech_is_though_timed_past_it
     assert [w.text for w in place_words(unsure, activity)[1]] == ["onward,"]
     claimed = [words[0], TimedWord("onward,", 4.15, 4.15, 0.86), TimedWord("so", 3.1, 3.7, 0.9), words[2]]
     assert "onward," in [w.text for w in place_words(claimed, activity)[1]]
+    # A word before it stretched over the pause claims only what it can be said in (base.said_end):
+    # a real caller's "word." ran 0.84 s past its sound, over the keyword's speech, which was lost.
+    stretched = [TimedWord("operator,", 1.0, 3.0, 0.9), *words[1:]]
+    kept, dropped, _ = place_words(stretched, activity)
+    assert [w.text for w in kept] == ["operator,", "onward,", "wildfire."] and not dropped
+    assert kept[1].start == pytest.approx(3.1, abs=0.05)
+
+
+def test_a_sure_word_timed_on_a_click_is_kept_on_the_voice_beside_it():
+    """A real caller's "Voyager" (written "Forager,") was timed 0.5 s past its voice, onto a click,
+    and dropped as "no voice". The one free stretch with a voice beside it is where it was said;
+    the click is not (real speech, so the voice model decides)."""
+    from simulator.audio.io import load_audio
+
+    audio = np.concatenate([load_audio(DATA / "jfk.wav")[:SR], _beep_then_room_tone()])  # voice 0-1 s, beep 1.5-1.7 s
+    activity = voice_activity(audio)
+    kept, dropped, _ = place_words([TimedWord("Americans.", 1.5, 1.7, 0.9)], activity)
+    assert [w.text for w in kept] == ["Americans."] and not dropped
+    assert kept[0].end < 1.1, kept  # on the voice, not on the beep
+    _, dropped, _ = place_words([TimedWord("Americans.", 1.5, 1.7, 0.1)], activity)  # improbable
+    assert [(w.text, w.reason) for w in dropped] == [("Americans.", "no voice")]
 
 
 def test_prompt_echo_is_dropped():

@@ -184,9 +184,9 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
     for i, w in enumerate(words):
         start, end = max(0.0, min(w.start, w.end)), max(0.0, w.start, w.end)
         reason = "loop" if i in loops else _unsaid(w, i in echoes, activity, start, end)
-        if reason == "no speech" and (alone := speech_alone(i, words, regions)) is not None:
+        if reason in ("no speech", "no voice") and (alone := speech_alone(i, words, activity, regions)) is not None:
             start, end = alone
-            reason = _unsaid(w, False, activity, start, end)  # a breath or a click there has no voice
+            reason = None
         if reason:
             dropped.append(DroppedWord(w.text, start, end, reason))
             continue
@@ -205,18 +205,21 @@ def _place(words: Sequence[TimedWord], activity: VoiceActivity, regions: list[tu
     return kept, dropped
 
 
-def speech_alone(i: int, words: Sequence[TimedWord], regions: Sequence[tuple[float, float]]
-                 ) -> tuple[float, float] | None:
-    """The speech region within ALONE_REACH_S of word `i` that no other word lies on, when the
-    decoder did not find the word improbable (SURE) and there is exactly one such region; else None."""
+def speech_alone(i: int, words: Sequence[TimedWord], activity: VoiceActivity,
+                 regions: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """The speech region within ALONE_REACH_S of word `i` that has a voice and that no other word
+    lies on (each only as far as it can have been said: `base.said_end`), when the decoder did not
+    find the word improbable (SURE) and there is exactly one such region; else None. A click or
+    a breath the word was timed on is no such region."""
     w = words[i]
     if w.probability < SURE or is_hesitation(w):
         return None
     start, end = min(w.start, w.end), max(w.start, w.end)
     near = [r for r in regions if r[1] > start - ALONE_REACH_S and r[0] < end + ALONE_REACH_S]
     free = [r for r in near if not any(k != i and min(o.start, o.end) - NEAR_SPEECH_S < r[1]
-                                       and max(o.start, o.end) + NEAR_SPEECH_S > r[0]
-                                       for k, o in enumerate(words[max(0, i - 8):i + 9], max(0, i - 8)))]
+                                       and said_end(o) + NEAR_SPEECH_S > r[0]
+                                       for k, o in enumerate(words[max(0, i - 8):i + 9], max(0, i - 8)))
+            and _unsaid(w, False, activity, *r) is None]
     return free[0] if len(free) == 1 else None
 
 
