@@ -215,11 +215,14 @@ def speech_alone(i: int, words: Sequence[TimedWord], activity: VoiceActivity,
     if w.probability < SURE or is_hesitation(w):
         return None
     start, end = min(w.start, w.end), max(w.start, w.end)
+    others = [o for k, o in enumerate(words[max(0, i - 8):i + 9], max(0, i - 8)) if k != i]
+
+    def claimed(region: tuple[float, float]) -> bool:
+        return any(min(o.start, o.end) - NEAR_SPEECH_S < region[1] and said_end(o) + NEAR_SPEECH_S > region[0]
+                   for o in others)
+
     near = [r for r in regions if r[1] > start - ALONE_REACH_S and r[0] < end + ALONE_REACH_S]
-    free = [r for r in near if not any(k != i and min(o.start, o.end) - NEAR_SPEECH_S < r[1]
-                                       and said_end(o) + NEAR_SPEECH_S > r[0]
-                                       for k, o in enumerate(words[max(0, i - 8):i + 9], max(0, i - 8)))
-            and _unsaid(w, False, activity, *r) is None]
+    free = [r for r in near if not claimed(r) and _unsaid(w, False, activity, *r) is None]
     return free[0] if len(free) == 1 else None
 
 

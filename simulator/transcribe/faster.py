@@ -72,9 +72,6 @@ class FasterWhisperTranscriber:
                                        cpu_threads=cpu_threads, num_workers=1)
         self._english_only = weights.name.endswith(".en")
         self._second = ThreadPoolExecutor(1, thread_name_prefix="verbatim-pass") if both else None
-        # transcribe() calls from other threads that decode at once (the model's workers);
-        # more wait for a worker. Each decodes as it would alone.
-        self.calls_at_once = 2 if both else 1
 
     def transcribe(self, audio: np.ndarray, offset: float = 0.0, *, second_look: bool = False) -> Iterator[TimedWord]:
         audio = np.ascontiguousarray(audio, dtype=np.float32)
